@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+# cmwq: the concurrency-managed workqueue series and the harness that
+# applies it to the pinned kernel tree, builds it, boots it in QEMU and
+# runs kselftests.  "make help" lists the targets; README.md explains them.
+
+OUT        ?= $(CURDIR)/out
+FLAVOUR    ?= debug
+SERIES     ?= series
+UPTO       ?=
+KERNEL_SRC ?=
+PLAN       ?= selftests/plan
+
+export OUT KERNEL_SRC
+
+KSRC := $(OUT)/linux
+ifeq ($(SERIES),none)
+VARIANT := pristine
+else
+VARIANT := series$(if $(UPTO),-upto$(UPTO))
+endif
+BUILD := $(OUT)/build/$(VARIANT)-$(FLAVOUR)
+
+FRAGMENTS_debug := config/base.config config/debug.config
+FRAGMENTS_kasan := $(FRAGMENTS_debug) config/kasan.config
+FRAGMENTS := $(FRAGMENTS_$(FLAVOUR))
+ifeq ($(FRAGMENTS),)
+$(error FLAVOUR=$(FLAVOUR): known flavours are debug and kasan)
+endif
+# The kselftest collections the plan runs bring their own config files.
+COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 }' $(PLAN) | sort -u)
+
+S := scripts
+
+.PHONY: help deps tree apply config build image test check harness-test export clean distclean
+
+help:
+	@echo 'make test          apply the series, build (FLAVOUR=$(FLAVOUR)), boot in QEMU, run the plan'
+	@echo 'make test SERIES=none   the same for the pristine tree'
+	@echo 'make check         series and patches/ agree, every patch applies, checkpatch --strict'
+	@echo 'make harness-test  the harness checking its own failure paths'
+	@echo 'make tree|apply|config|build|image   one step at a time'
+	@echo 'make export        git format-patch the tree'"'"'s series branch back into patches/'
+	@echo 'Variables: FLAVOUR=debug|kasan SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR'
+	@echo '           ACCEL=auto|kvm|tcg SMP=4 MEM=2G BOOT_TIMEOUT=120 TIMEOUT=2400'
+
+deps:
+	@$(S)/deps.sh
+
+tree: deps
+	@$(S)/fetch-tree.sh
+
+apply: tree
+	@$(S)/apply-series.sh $(KSRC) $(if $(filter none,$(SERIES)),none,$(CURDIR)/$(SERIES)) $(UPTO)
+
+config: apply
+	@$(S)/kconfig.sh $(KSRC) $(BUILD) $(FRAGMENTS) selftests/config \
+		$(addprefix kselftest:,$(COLLECTIONS))
+
+build: config
+	@$(S)/build.sh $(KSRC) $(BUILD)
+
+image: build
+	@$(S)/mkinitramfs.sh $(KSRC) $(BUILD) $(PLAN) $(BUILD)/initramfs.cpio.gz
+
+test: image
+	@$(S)/run.sh $(KSRC) $(BUILD) $(PLAN) $(VARIANT)-$(FLAVOUR)
+
+check: tree
+	@$(S)/check.sh $(KSRC) $(CURDIR)/series
+
+harness-test:
+	@python3 -m unittest discover -s $(S)/tests $(if $(V),-v)
+
+export:
+	@$(S)/export-series.sh $(KSRC) $(CURDIR)
+
+clean:
+	rm -rf $(OUT)/build $(OUT)/runs
+
+distclean:
+	rm -rf $(OUT)

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Make sure the Debian packages the harness uses are installed.  As root,
+# missing ones are installed with apt-get; otherwise the exact command is
+# printed and the run stops.
+#
+# Usage: deps.sh [PACKAGE...]   (extra packages for optional targets)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(build-essential flex bison bc libelf-dev libssl-dev python3 perl git
+	xz-utils cpio kmod ccache qemu-system-x86 busybox-static bash-static "$@")
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" != 0 ]; then
+	die "$EX_DEPS" "missing Debian packages; run: sudo apt-get update && sudo $cmd"
+fi
+log "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+{ apt-get update -q && $cmd; } >"${TMPDIR:-/tmp}/cmwq-deps.log" 2>&1 ||
+	die "$EX_DEPS" "apt-get failed; see ${TMPDIR:-/tmp}/cmwq-deps.log"

@@ -1,0 +1,291 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The harness's own failure paths: each bad input must give its named
+error and its exit code (scripts/lib.sh), and leave nothing half done.
+
+Most cases run on small made-up inputs.  Those that need the pinned tree
+(Kconfig) or a built kernel (a guest that panics or hangs) use $OUT's;
+with HARNESS_NEED_KERNEL=1 (set by .ci/run) their absence is a failure,
+otherwise a skip that says what is missing.
+"""
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPTS = os.path.join(TOP, 'scripts')
+OUT = os.environ.get('OUT', os.path.join(TOP, 'out'))
+KSRC = os.path.join(OUT, 'linux')
+KERNEL = os.path.join(OUT, 'build', 'series-debug', 'arch', 'x86', 'boot', 'bzImage')
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
+NEED_KERNEL = os.environ.get('HARNESS_NEED_KERNEL') == '1'
+
+EX_TREE, EX_APPLY, EX_CONFIG, EX_BOOT, EX_TEST = 11, 12, 13, 16, 17
+
+
+def run(*cmd, env=None, cwd=None):
+	e = dict(os.environ)
+	e.update(env or {})
+	return subprocess.run(cmd, env=e, cwd=cwd, capture_output=True, text=True)
+
+
+def git(repo, *args):
+	subprocess.run(['git', '-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t.invalid',
+			*args], check=True, capture_output=True)
+
+
+def need(path, what):
+	if os.path.exists(path):
+		return
+	if NEED_KERNEL:
+		raise AssertionError(f'{what} missing: {path}')
+	raise unittest.SkipTest(f'{what} missing: {path} (run make test first)')
+
+
+class Tmp(unittest.TestCase):
+	def setUp(self):
+		self.tmp = tempfile.mkdtemp(prefix='harness-test-')
+		self.addCleanup(shutil.rmtree, self.tmp)
+
+
+class FetchTree(Tmp):
+	def test_bad_checksum_is_named_and_tarball_kept(self):
+		dl = os.path.join(self.tmp, 'dl')
+		os.makedirs(dl)
+		tarball = os.path.join(dl, 'linux_6.12.57.orig.tar.xz')
+		with open(tarball, 'wb') as f:
+			f.write(b'not the pinned tarball')
+		r = run(os.path.join(SCRIPTS, 'fetch-tree.sh'),
+			env={'OUT': os.path.join(self.tmp, 'out'), 'DL_DIR': dl})
+		self.assertEqual(r.returncode, EX_TREE, r.stderr)
+		self.assertIn(tarball, r.stderr)
+		self.assertIn('does not match 9b5e1773', r.stderr)
+		self.assertTrue(os.path.exists(tarball))
+		self.assertFalse(os.path.exists(os.path.join(self.tmp, 'out', 'linux')))
+
+	def test_wrong_kernel_version_is_refused(self):
+		src = os.path.join(self.tmp, 'src')
+		os.makedirs(src)
+		with open(os.path.join(src, 'Makefile'), 'w') as f:
+			f.write('VERSION = 6\nPATCHLEVEL = 11\nSUBLEVEL = 0\nEXTRAVERSION =\nNAME = x\n')
+		r = run(os.path.join(SCRIPTS, 'fetch-tree.sh'),
+			env={'OUT': os.path.join(self.tmp, 'out'), 'KERNEL_SRC': src})
+		self.assertEqual(r.returncode, EX_TREE, r.stderr)
+		self.assertIn('tree is Linux 6.11.0, the series needs 6.12.57', r.stderr)
+
+
+class ApplySeries(Tmp):
+	"""A tiny repository standing in for the kernel tree."""
+
+	def setUp(self):
+		super().setUp()
+		self.tree = os.path.join(self.tmp, 'tree')
+		self.repo = os.path.join(self.tmp, 'repo')
+		os.makedirs(os.path.join(self.repo, 'patches'))
+		os.makedirs(self.tree)
+		git(self.tree, 'init', '-q')
+		self.write('a.c', ''.join(f'line {i}\n' for i in range(1, 21)))
+		git(self.tree, 'add', '.')
+		git(self.tree, 'commit', '-q', '-m', 'base')
+		git(self.tree, 'tag', 'cmwq-base')
+		# Two patches made against the base: the second one then
+		# conflicts with the first.
+		for n, (old, new) in enumerate((('line 5\n', 'five\n'), ('line 5\n', 'FIVE\n')), 1):
+			git(self.tree, 'checkout', '-q', '--detach', 'cmwq-base')
+			self.edit('a.c', old, new)
+			git(self.tree, 'commit', '-q', '-a', '-m', f'patch {n}')
+			git(self.tree, 'format-patch', '-q', '-1', '--start-number', str(n),
+				'-o', os.path.join(self.repo, 'patches'))
+		git(self.tree, 'checkout', '-q', '--detach', 'cmwq-base')
+		self.patches = sorted(os.listdir(os.path.join(self.repo, 'patches')))
+
+	def write(self, name, text):
+		with open(os.path.join(self.tree, name), 'w') as f:
+			f.write(text)
+
+	def edit(self, name, old, new):
+		with open(os.path.join(self.tree, name)) as f:
+			text = f.read()
+		self.write(name, text.replace(old, new))
+
+	def apply(self, names, *extra):
+		series = os.path.join(self.repo, 'series')
+		with open(series, 'w') as f:
+			f.write('# test series\n' + ''.join(n + '\n' for n in names))
+		return run(os.path.join(SCRIPTS, 'apply-series.sh'), self.tree, series, *extra)
+
+	def head_subjects(self):
+		r = subprocess.run(['git', '-C', self.tree, 'log', '--format=%s', 'cmwq-base..HEAD'],
+				   capture_output=True, text=True, check=True)
+		return r.stdout.split('\n')[:-1]
+
+	def test_good_patch_applies_as_one_commit(self):
+		r = self.apply(self.patches[:1])
+		self.assertEqual(r.returncode, 0, r.stderr)
+		self.assertEqual(self.head_subjects(), ['patch 1'])
+
+	def test_failing_patch_is_named_with_file_and_hunk(self):
+		r = self.apply(self.patches)
+		self.assertEqual(r.returncode, EX_APPLY, r.stderr)
+		self.assertIn(self.patches[1], r.stderr)
+		self.assertIn('series line 3', r.stderr)
+		self.assertIn('a.c, hunk at line', r.stderr)
+		self.assertIn('tree left at base + 1 patches', r.stderr)
+		# Exactly what the message says: base plus the first patch,
+		# no git am in progress, nothing uncommitted.
+		self.assertEqual(self.head_subjects(), ['patch 1'])
+		self.assertFalse(os.path.exists(os.path.join(self.tree, '.git', 'rebase-apply')))
+		st = run('git', '-C', self.tree, 'status', '--porcelain', '--untracked-files=no')
+		self.assertEqual(st.stdout, '')
+
+	def test_upto_stops_early(self):
+		r = self.apply(self.patches, '1')
+		self.assertEqual(r.returncode, 0, r.stderr)
+		self.assertEqual(self.head_subjects(), ['patch 1'])
+
+	def test_missing_patch_names_series_line(self):
+		r = self.apply(['0009-nonexistent.patch'])
+		self.assertEqual(r.returncode, EX_APPLY, r.stderr)
+		self.assertIn('series:2:', r.stderr)
+		self.assertIn('0009-nonexistent.patch does not exist', r.stderr)
+
+	def test_dirty_tree_is_refused(self):
+		self.edit('a.c', 'line 7\n', 'seven\n')
+		r = self.apply(self.patches[:1])
+		self.assertEqual(r.returncode, EX_APPLY, r.stderr)
+		self.assertIn('uncommitted changes', r.stderr)
+
+	def test_local_commits_are_kept_on_a_backup_branch(self):
+		self.assertEqual(self.apply(self.patches[:1]).returncode, 0)
+		self.edit('a.c', 'line 9\n', 'nine\n')
+		git(self.tree, 'commit', '-q', '-a', '-m', 'local work')
+		r = self.apply(self.patches[:1])
+		self.assertEqual(r.returncode, 0, r.stderr)
+		self.assertIn('kept them on branch series-backup-', r.stderr)
+		branches = run('git', '-C', self.tree, 'branch', '--list', 'series-backup-*').stdout
+		self.assertTrue(branches.strip())
+
+
+class KConfig(Tmp):
+	def test_dropped_symbol_fails_by_name(self):
+		need(os.path.join(KSRC, 'Makefile'), 'pinned tree')
+		frag = os.path.join(self.tmp, 'bad.config')
+		with open(frag, 'w') as f:
+			f.write('CONFIG_X86_32=y\nCONFIG_CMWQ_NO_SUCH_SYMBOL=y\n')
+		r = run(os.path.join(SCRIPTS, 'kconfig.sh'), KSRC, os.path.join(self.tmp, 'build'),
+			os.path.join(TOP, 'config', 'base.config'), frag)
+		self.assertEqual(r.returncode, EX_CONFIG, r.stderr)
+		self.assertIn('CONFIG_X86_32=y requested, final .config has it unset', r.stderr)
+		self.assertIn('CONFIG_CMWQ_NO_SUCH_SYMBOL=y requested', r.stderr)
+		self.assertIn('2 requested config symbol(s) dropped', r.stderr)
+
+
+class Verdict(Tmp):
+	"""Recorded guest output in fixtures/, judged by verdict.py."""
+
+	def judge(self, fixture, plan):
+		need(os.path.join(KSRC, 'tools', 'testing', 'kunit', 'kunit_parser.py'), 'pinned tree')
+		rundir = os.path.join(self.tmp, fixture)
+		shutil.copytree(os.path.join(FIXTURES, fixture), rundir)
+		planfile = os.path.join(self.tmp, 'plan')
+		with open(planfile, 'w') as f:
+			f.write(plan)
+		r = run('python3', os.path.join(SCRIPTS, 'verdict.py'), rundir, '--plan', planfile,
+			'--ksrc', KSRC)
+		with open(os.path.join(rundir, 'results.json')) as f:
+			results = json.load(f)
+		return r, results
+
+	PLAN = 'kunit cpumask_kunit\nkselftest cpu-hotplug\n'
+
+	def test_clean_run_passes(self):
+		r, res = self.judge('pass', self.PLAN)
+		self.assertEqual(r.returncode, 0, r.stdout)
+		self.assertEqual(r.stdout.splitlines()[-1], f'{res["passed"]} passed, 0 failed, 0 skipped')
+		# 6 KUnit cases, 1 kselftest, the boot and the console
+		self.assertEqual(res['passed'], 9)
+
+	def test_ktap_not_ok_fails(self):
+		r, res = self.judge('not-ok', self.PLAN)
+		self.assertEqual(r.returncode, EX_TEST, r.stdout)
+		self.assertIn('failed: cpumask.test_cpumask_weight', r.stdout)
+		self.assertTrue(r.stdout.splitlines()[-1].endswith('1 failed, 0 skipped'))
+
+	def test_console_warning_fails_with_lines_shown(self):
+		r, res = self.judge('warning', self.PLAN)
+		self.assertEqual(r.returncode, EX_TEST, r.stdout)
+		self.assertIn('report(s) of kernel trouble (warning)', r.stdout)
+		self.assertIn('WARNING: CPU: 1 PID: 52 at kernel/workqueue.c', r.stdout)
+		self.assertEqual(res['console'][0]['kind'], 'warning')
+
+	def test_item_without_ktap_fails(self):
+		r, res = self.judge('pass', self.PLAN + 'kselftest timers\n')
+		self.assertEqual(r.returncode, EX_TEST, r.stdout)
+		self.assertIn('kselftest timers: missing', r.stdout)
+		self.assertIn('never started', r.stdout)
+
+	def test_panicked_guest_is_a_boot_failure(self):
+		r, res = self.judge('panic', self.PLAN)
+		self.assertEqual(r.returncode, EX_BOOT, r.stdout)
+		self.assertEqual(res['boot'], 'panic')
+		self.assertIn('boot: panic', r.stdout)
+		self.assertIn('Kernel panic - not syncing: Fatal exception', r.stdout)
+		# the items that did report keep their results
+		self.assertIn('kunit cpumask_kunit: pass (6 passed', r.stdout)
+
+
+class Guest(Tmp):
+	"""Boot the built kernel with a one-line init that misbehaves."""
+
+	def initramfs(self, init):
+		root = os.path.join(self.tmp, 'root')
+		os.makedirs(os.path.join(root, 'bin'))
+		shutil.copy('/bin/busybox', os.path.join(root, 'bin', 'busybox'))
+		os.symlink('busybox', os.path.join(root, 'bin', 'sh'))
+		with open(os.path.join(root, 'init'), 'w') as f:
+			f.write('#!/bin/sh\n' + init + '\n')
+		os.chmod(os.path.join(root, 'init'), 0o755)
+		files = subprocess.run('find . | cpio -o -H newc -R 0:0 --quiet', shell=True,
+				       cwd=root, capture_output=True, check=True).stdout
+		path = os.path.join(self.tmp, 'initramfs.cpio.gz')
+		with gzip.open(path, 'wb') as f:
+			f.write(files)
+		return path
+
+	def boot(self, init, **env):
+		need(KERNEL, 'built kernel')
+		rundir = os.path.join(self.tmp, 'run')
+		r = run(os.path.join(SCRIPTS, 'boot.sh'), KERNEL, self.initramfs(init), rundir,
+			env={'SMP': '2', **env})
+		with open(os.path.join(rundir, 'boot-status')) as f:
+			return r, f.read().strip()
+
+	def test_guest_that_panics(self):
+		# init exiting makes the kernel panic: "Attempted to kill init!"
+		r, status = self.boot('exit 1')
+		self.assertEqual(r.returncode, EX_BOOT, r.stderr)
+		self.assertEqual(status, 'panic')
+		self.assertIn('guest kernel panicked: Kernel panic - not syncing: Attempted to kill init', r.stderr)
+
+	def test_guest_that_hangs(self):
+		r, status = self.boot('/bin/busybox mount -t devtmpfs dev /dev\n'
+				      'echo "harness: init started" >/dev/kmsg\n'
+				      '/bin/busybox sleep 600',
+				      TIMEOUT='30', BOOT_TIMEOUT='25')
+		self.assertEqual(r.returncode, EX_BOOT, r.stderr)
+		self.assertEqual(status, 'hang')
+		self.assertIn('guest hung: not finished within 30 s', r.stderr)
+
+	def test_guest_that_never_starts_init(self):
+		r, status = self.boot('/bin/busybox sleep 600', BOOT_TIMEOUT='15')
+		self.assertEqual(r.returncode, EX_BOOT, r.stderr)
+		self.assertEqual(status, 'boot-timeout')
+		self.assertIn('init did not start within 15 s', r.stderr)
+
+
+if __name__ == '__main__':
+	unittest.main()

@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn a run directory's guest output into a verdict.
+
+The guest announces every plan item on the channel its KTAP appears on
+(see qemu/guest/init).  Each item's section is cut into KTAP documents,
+which the tree's own kunit_parser parses.  The kernel console is also
+scanned for reports of kernel trouble; any such report fails the run.
+
+Writes RUNDIR/results.json and RUNDIR/summary.txt, prints the summary,
+and ends with the line "N passed, N failed, N skipped".  Exit status:
+0 all passed, 16 the guest did not finish its plan, 17 a test failed or
+the console shows trouble.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+EX_BOOT = 16
+EX_TEST = 17
+
+# Reports of kernel trouble, matched against console lines with the
+# printk timestamp removed.  Each is anchored at the start of the
+# message, so test names and log text that merely mention a word match
+# nothing.
+BADNESS = [
+	('warning', r'WARNING:'),
+	('bug', r'(?:\S+: )?BUG:'),
+	('bug', r'kernel BUG at'),
+	('oops', r'Oops'),
+	('oops', r'general protection fault'),
+	('panic', r'Kernel panic'),
+	('debugobjects', r'ODEBUG:'),
+	('hung-task', r'INFO: task \S+ blocked for more than'),
+	('rcu-stall', r'(?:rcu: )?INFO: rcu_\w+ (?:detected stalls|self-detected stall)'),
+	('lockdep', r'INFO: lockdep is turned off'),
+	('ubsan', r'UBSAN:'),
+	('workqueue', r'workqueue: .* hogged CPU'),
+]
+BADNESS_RE = [(kind, re.compile('^' + pattern)) for kind, pattern in BADNESS]
+PRINTK_PREFIX = re.compile(r'^\[\s*\d+\.\d+\] ?')
+DOC_START = re.compile(r'^(?:K?TAP version \d+)\s*$')
+BEGIN = re.compile(r'^(?:# )?harness: begin (\w+) (\S+)')
+END = re.compile(r'^(?:# )?harness: end (\w+) (\S+)')
+
+
+@dataclass
+class Item:
+	kind: str
+	name: str
+	status: str = 'missing'
+	passed: int = 0
+	failed: int = 0
+	skipped: int = 0
+	errors: List[str] = field(default_factory=list)
+	failures: List[str] = field(default_factory=list)
+	results: List[dict] = field(default_factory=list)
+
+
+def read_plan(path: str) -> List[Item]:
+	items = []
+	with open(path) as f:
+		for line in f:
+			words = line.split()
+			if not words or words[0].startswith('#'):
+				continue
+			if words[0] not in ('kunit', 'kselftest') or len(words) < 2:
+				sys.exit(f'{path}: bad plan line: {line.rstrip()}')
+			items.append(Item(words[0], words[1]))
+	return items
+
+
+def read_lines(path: str) -> List[str]:
+	try:
+		with open(path, errors='replace') as f:
+			return [line.rstrip('\r\n') for line in f]
+	except FileNotFoundError:
+		return []
+
+
+def strip_printk(lines: List[str]) -> List[str]:
+	return [PRINTK_PREFIX.sub('', line) for line in lines]
+
+
+def sections(lines: List[str]) -> Dict[Tuple[str, str], List[str]]:
+	"""Map (kind, item) to the lines between its begin and end markers."""
+	out: Dict[Tuple[str, str], List[str]] = {}
+	cur: Optional[List[str]] = None
+	for line in lines:
+		m = BEGIN.match(line)
+		if m:
+			cur = out.setdefault((m.group(1), m.group(2)), [])
+			continue
+		if END.match(line):
+			cur = None
+			continue
+		if cur is not None:
+			cur.append(line)
+	return out
+
+
+def documents(lines: List[str]) -> List[List[str]]:
+	"""Cut a section at each top-level (K)TAP version line."""
+	docs: List[List[str]] = []
+	for line in lines:
+		if DOC_START.match(line):
+			docs.append([])
+		if docs:
+			docs[-1].append(line)
+	return docs
+
+
+def failed_names(test, path: str) -> List[str]:
+	"""Dotted names of the failed leaf tests under test."""
+	from kunit_parser import TestStatus
+	out = []
+	for sub in test.subtests:
+		name = f'{path}.{sub.name}' if path else sub.name
+		if sub.subtests:
+			out += failed_names(sub, name)
+		elif sub.status in (TestStatus.FAILURE, TestStatus.TEST_CRASHED):
+			out.append(name)
+	return out
+
+
+def judge_item(item: Item, lines: Optional[List[str]]) -> None:
+	import kunit_json
+	import kunit_parser
+	if lines is None:
+		item.errors.append('never started (guest stopped before it)')
+		item.failed = 1
+		return
+	docs = documents(lines)
+	if not docs:
+		item.errors.append('produced no KTAP output')
+		item.failed = 1
+		item.status = 'fail'
+		return
+	for doc in docs:
+		test = kunit_parser.parse_run_tests(doc)
+		c = test.counts
+		item.passed += c.passed
+		item.skipped += c.skipped
+		item.failed += c.failed + c.crashed
+		if c.errors:
+			item.errors.append(f'{c.errors} KTAP parse error(s)')
+			item.failed += 1 if not (c.failed or c.crashed) else 0
+		if c.total() == 0 and not c.errors:
+			item.errors.append('KTAP document with no results')
+			item.failed += 1
+		item.failures += failed_names(test, '')
+		meta = kunit_json.Metadata(arch='x86_64')
+		item.results.append(json.loads(kunit_json.get_json_result(test, meta)))
+	item.status = 'fail' if item.failed else 'pass'
+
+
+def scan_console(lines: List[str], context: int = 4) -> List[dict]:
+	reports = []
+	skip_until = -1
+	for i, line in enumerate(lines):
+		if i <= skip_until:
+			continue
+		for kind, regex in BADNESS_RE:
+			if regex.match(line):
+				excerpt = lines[max(0, i - 1):i + 1 + context]
+				reports.append({'kind': kind, 'line': i + 1, 'text': excerpt})
+				skip_until = i + context
+				break
+	return reports
+
+
+def main() -> int:
+	ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+	ap.add_argument('rundir')
+	ap.add_argument('--plan', required=True)
+	ap.add_argument('--ksrc', required=True, help='kernel tree (for kunit_parser)')
+	args = ap.parse_args()
+
+	sys.path.insert(0, os.path.join(args.ksrc, 'tools/testing/kunit'))
+	import kunit_parser
+	import kunit_printer
+	parse_log = open(os.path.join(args.rundir, 'parse.log'), 'w')
+	kunit_parser.stdout = kunit_printer.Printer(parse_log)
+
+	console = strip_printk(read_lines(os.path.join(args.rundir, 'console.log')))
+	tests = read_lines(os.path.join(args.rundir, 'tests.log'))
+	try:
+		with open(os.path.join(args.rundir, 'boot-status')) as f:
+			boot = f.read().strip()
+	except FileNotFoundError:
+		boot = 'not-run'
+
+	found = sections(console)
+	found.update(sections(tests))
+	items = read_plan(args.plan)
+	for item in items:
+		judge_item(item, found.get((item.kind, item.name)))
+
+	reports = scan_console(console)
+
+	passed = sum(i.passed for i in items)
+	failed = sum(i.failed for i in items)
+	skipped = sum(i.skipped for i in items)
+	# The boot and the console are checks of their own: they can fail
+	# while every test that did report passed.
+	passed += boot == 'done'
+	failed += boot != 'done'
+	passed += not reports
+	failed += bool(reports)
+
+	out = []
+	out.append(f'boot: {boot}')
+	for i in items:
+		line = f'{i.kind} {i.name}: {i.status} ({i.passed} passed, {i.failed} failed, {i.skipped} skipped)'
+		out.append(line)
+		out += [f'    failed: {name}' for name in i.failures]
+		out += [f'    error: {e}' for e in i.errors]
+	if reports:
+		kinds = sorted({r['kind'] for r in reports})
+		out.append(f'console: {len(reports)} report(s) of kernel trouble ({", ".join(kinds)}):')
+		for r in reports[:10]:
+			out.append(f'  console.log line {r["line"]}:')
+			out += ['    ' + t for t in r['text']]
+		if len(reports) > 10:
+			out.append(f'  ... {len(reports) - 10} more in results.json')
+	else:
+		out.append('console: clean')
+	out.append(f'{passed} passed, {failed} failed, {skipped} skipped')
+
+	results = {
+		'boot': boot,
+		'items': [vars(i) for i in items],
+		'console': reports,
+		'passed': passed, 'failed': failed, 'skipped': skipped,
+	}
+	with open(os.path.join(args.rundir, 'results.json'), 'w') as f:
+		json.dump(results, f, indent=1)
+	with open(os.path.join(args.rundir, 'summary.txt'), 'w') as f:
+		f.write('\n'.join(out) + '\n')
+	print('\n'.join(out))
+
+	if boot != 'done':
+		return EX_BOOT
+	return EX_TEST if failed else 0
+
+
+if __name__ == '__main__':
+	sys.exit(main())
