@@ -29,7 +29,7 @@ until timeout 30 tail --pid="$pid" -f /dev/null; do
 	log "building: $(grep -c '^  CC ' "$build/build.log" || true) objects compiled, $(elapsed $start)"
 done
 if ! wait "$pid"; then
-	grep -E -m 20 'error:|Error [0-9]|\*\*\*' "$build/build.log" >&2 || tail -20 "$build/build.log" >&2
+	grep -E -m 20 'error:|ERROR:|Error [0-9]|\*\*\*' "$build/build.log" >&2 || tail -20 "$build/build.log" >&2
 	die "$EX_BUILD" "kernel build failed; full log in $build/build.log"
 fi
 grep -E 'warning:' "$build/build.log" >"$build/warnings.log" || true

@@ -16,7 +16,7 @@ ksrc=$1 repo=$(realpath "$2")
 n=$(git -C "$ksrc" rev-list --count cmwq-base..series)
 rm -f "$repo"/patches/*.patch
 mkdir -p "$repo/patches"
-git -C "$ksrc" format-patch -q --zero-commit --no-signature -o "$repo/patches" cmwq-base..series
+git -C "$ksrc" format-patch -q -N --zero-commit --no-signature -o "$repo/patches" cmwq-base..series
 (cd "$repo/patches" && ls -1 -- *.patch 2>/dev/null || true) >"$repo/series"
 # The branch now is what applying the exported series gives.
 mapfile -t patches < <(sed "s|^|$repo/patches/|" "$repo/series")

@@ -152,6 +152,9 @@ if [ -z "$KERNEL_SRC" ]; then
 	git -C "$tmp" add -A -f .
 	git -C "$tmp" commit -q --no-verify -m "Linux $PIN_VERSION" \
 		-m "Imported from $PIN_TARBALL (sha256 $PIN_SHA256)."
+	got=$(git -C "$tmp" rev-parse 'HEAD^{tree}')
+	[ -z "${PIN_BASE_TREE:-}" ] || [ "$got" = "$PIN_BASE_TREE" ] ||
+		die "$EX_TREE" "$tmp: imported tree $got is not $PIN_BASE_TREE from $manifest; left for inspection"
 elif [ "${src_id%% *}" = git ]; then
 	check_version "$KERNEL_SRC"
 	[ -z "$(git -C "$KERNEL_SRC" status --porcelain --untracked-files=no)" ] ||
