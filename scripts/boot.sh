@@ -49,22 +49,28 @@ kvm_works() {
 case $ACCEL in
 auto)
 	if kvm_works; then
-		accel=(-accel kvm -cpu host)
+		ACCEL=kvm
 	else
-		accel=(-accel tcg,thread=multi -cpu max)
+		ACCEL=tcg
 	fi
 	;;
-kvm) accel=(-accel kvm -cpu host) ;;
-tcg) accel=(-accel tcg,thread=multi -cpu max) ;;
+kvm | tcg) ;;
 *) die "$EX_USAGE" "ACCEL=$ACCEL: expected auto, kvm or tcg" ;;
 esac
+if [ "$ACCEL" = kvm ]; then
+	accel=(-accel kvm -cpu host)
+	cmdline="$QEMU_CMDLINE $*"
+else
+	accel=(-accel tcg,thread=multi -cpu max)
+	cmdline="$QEMU_CMDLINE $QEMU_TCG_CMDLINE $*"
+fi
 
 console=$rundir/console.log tests=$rundir/tests.log
 rm -f "$console" "$tests" "$rundir/boot-status"
 cmd=("$QEMU" $QEMU_MACHINE "${accel[@]}" -m "$MEM" -smp "$SMP"
 	-display none -nodefaults -no-reboot
 	-kernel "$kernel" -initrd "$initrd"
-	-append "$QEMU_CMDLINE $*"
+	-append "$cmdline"
 	-serial "file:$console" -serial "file:$tests")
 printf '%q ' "${cmd[@]}" >"$rundir/qemu-cmd"
 echo >>"$rundir/qemu-cmd"

@@ -28,7 +28,8 @@ log "series: $(printf '%s\n' "$listed" | grep -c .) patches, all in patches/"
 
 while read -r name; do
 	[ -n "$name" ] || continue
-	out=$(cd "$ksrc" && perl scripts/checkpatch.pl --strict --showfile --color=never "$pdir/$name" 2>&1) || true
+	# Debian's python3 first: checkpatch runs spdxcheck.py, which needs python3-ply.
+	out=$(cd "$ksrc" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --showfile --color=never "$pdir/$name" 2>&1) || true
 	total=$(printf '%s\n' "$out" | sed -n 's/^total: \([0-9]*\) errors, \([0-9]*\) warnings, \([0-9]*\) checks.*/\1 \2 \3/p')
 	read -r e w c <<<"${total:-? ? ?}"
 	printf '%s: checkpatch: %s errors, %s warnings, %s checks\n' "$name" "$e" "$w" "$c"

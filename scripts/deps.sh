@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-pkgs=(build-essential flex bison bc libelf-dev libssl-dev python3 perl git
+pkgs=(build-essential flex bison bc libelf-dev libssl-dev python3 python3-ply python3-git perl git
 	xz-utils cpio kmod ccache qemu-system-x86 busybox-static bash-static "$@")
 missing=()
 for p in "${pkgs[@]}"; do

@@ -6,6 +6,7 @@
 # and judge.  The exit status is the verdict's (see scripts/lib.sh).
 #
 # Usage: run.sh KSRC BUILD_DIR PLAN NAME [EXTRA_CMDLINE...]
+# Environment: INITRD (default BUILD_DIR/initramfs.cpio.gz)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,6 +21,6 @@ cp "$plan" "$rundir/plan"
 git -C "$ksrc" log --format='%h %s' cmwq-base..HEAD >"$rundir/series.txt"
 log "artifacts: $rundir"
 
-"$HARNESS_TOP/scripts/boot.sh" "$build/arch/x86/boot/bzImage" "$build/initramfs.cpio.gz" \
+"$HARNESS_TOP/scripts/boot.sh" "$build/arch/x86/boot/bzImage" "${INITRD:-$build/initramfs.cpio.gz}" \
 	"$rundir" "$@" || true
 python3 "$HARNESS_TOP/scripts/verdict.py" "$rundir" --plan "$plan" --ksrc "$ksrc"
