@@ -31,12 +31,13 @@ COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 
 
 S := scripts
 
-.PHONY: help deps tree apply config build image test mutants check harness-test export clean distclean
+.PHONY: help deps tree apply config build image test mutants compile-test check harness-test export clean distclean
 
 help:
 	@echo 'make test          apply the series, build (FLAVOUR=$(FLAVOUR)), boot in QEMU, run the plan'
 	@echo 'make test SERIES=none   the same for the pristine tree'
 	@echo 'make mutants       every mutant in selftests/mutants/ must make the suite fail'
+	@echo 'make compile-test  W=1 C=1 builds of every C file the series touches, against the base'
 	@echo 'make check         series and patches/ agree, every patch applies, checkpatch --strict'
 	@echo 'make harness-test  the harness checking its own failure paths'
 	@echo 'make tree|apply|config|build|image   one step at a time'
@@ -65,6 +66,10 @@ image: build
 
 test: image
 	@$(S)/run.sh $(KSRC) $(BUILD) $(PLAN) $(VARIANT)-$(FLAVOUR)
+
+compile-test: apply
+	@$(S)/deps.sh sparse gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64-linux-gnu
+	@$(S)/compile-test.sh $(KSRC)
 
 mutants: config
 	@$(S)/mutants.sh $(KSRC) $(BUILD) $(MUTANTS)

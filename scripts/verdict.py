@@ -202,6 +202,10 @@ def main() -> int:
 		judge_item(item, found.get((item.kind, item.name)))
 
 	reports = scan_console(console)
+	census = {}
+	for line in tests:
+		if line.startswith('# harness: census '):
+			census = dict(w.split('=', 1) for w in line.split()[3:] if '=' in w)
 
 	passed = sum(i.passed for i in items)
 	failed = sum(i.failed for i in items)
@@ -215,6 +219,8 @@ def main() -> int:
 
 	out = []
 	out.append(f'boot: {boot}')
+	if census:
+		out.append('census after boot: ' + ' '.join(f'{k}={v}' for k, v in census.items()))
 	for i in items:
 		line = f'{i.kind} {i.name}: {i.status} ({i.passed} passed, {i.failed} failed, {i.skipped} skipped)'
 		out.append(line)
@@ -236,6 +242,7 @@ def main() -> int:
 		'boot': boot,
 		'items': [vars(i) for i in items],
 		'console': reports,
+		'census': census,
 		'passed': passed, 'failed': failed, 'skipped': skipped,
 	}
 	with open(os.path.join(args.rundir, 'results.json'), 'w') as f:

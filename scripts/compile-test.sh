@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Compile exactly the C files the series touches, with W=1 and sparse
+# (C=1), once on the series and once on the base, and report every
+# warning the series adds.
+#
+# Each file is tried on the configurations in config/compile-test/, in
+# order (x86_64 allmodconfig first, then cross builds with Debian's cross
+# compilers), until one of them builds its object; the report says which
+# configuration covered each file, and lists any file none covered.
+# tools/testing/nvdimm is built as the external module it is.
+#
+# Usage: compile-test.sh KSRC
+# Output: $OUT/compile-test/report.txt; exit 0 only if every file was
+# compiled and no new warning appeared.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 1 ] || die "$EX_USAGE" "usage: compile-test.sh KSRC"
+ksrc=$(realpath "$1")
+work=$OUT/compile-test
+base=$work/base-tree
+mkdir -p "$work"
+report=$work/report.txt
+jobs=${JOBS:-$(nproc)}
+
+mapfile -t files < <(git -C "$ksrc" diff --name-only --diff-filter=M cmwq-base..HEAD -- '*.c')
+[ ${#files[@]} -gt 0 ] || die "$EX_USAGE" "the series touches no C file"
+log "${#files[@]} C files touched by the series"
+
+# A checkout of the base next to the series, for the warnings it already has.
+if [ ! -d "$base" ]; then
+	git -C "$ksrc" worktree add -q --detach "$base" cmwq-base
+fi
+
+cc_for() {
+	case $1 in
+	x86_64) echo "" ;;
+	arm64) echo aarch64-linux-gnu- ;;
+	arm) echo arm-linux-gnueabihf- ;;
+	s390) echo s390x-linux-gnu- ;;
+	powerpc) echo powerpc64-linux-gnu- ;;
+	esac
+}
+
+# build TREE DIR ARCH CONFIG OBJ...: configure DIR (once) and compile the
+# objects, logging to DIR/objs.log.
+build() {
+	local tree=$1 dir=$2 arch=$3 cfg=$4
+	shift 4
+	local mk=(make -C "$tree" O="$dir" ARCH="$arch" CROSS_COMPILE="$(cc_for "$arch")"
+		-j"$jobs" -k W=1 C=1)
+	if [ ! -f "$dir/.config" ]; then
+		mkdir -p "$dir"
+		# the .config file beside a .conf forces its symbols
+		"${mk[@]}" ${cfg:+KCONFIG_ALLCONFIG="$cfg"} allmodconfig >"$dir/config.log" 2>&1 ||
+			die "$EX_CONFIG" "$arch: allmodconfig failed; see $dir/config.log"
+		"${mk[@]}" prepare >>"$dir/config.log" 2>&1 ||
+			die "$EX_BUILD" "$arch: make prepare failed; see $dir/config.log"
+	fi
+	"${mk[@]}" "$@" >"$dir/objs.log" 2>&1 || true
+}
+
+# warnings LOG FILE: the warnings a log has for FILE, without line numbers.
+warnings() {
+	grep -E "^([^ ]*/)?$2:[0-9]+(:[0-9]+)?: (warning|error):" "$1" |
+		sed -E 's/:[0-9]+(:[0-9]+)?:/:/' | sort -u || true
+}
+
+: >"$report"
+left=("${files[@]}")
+newwarn=0
+for conf in "$HARNESS_TOP"/config/compile-test/*.conf; do
+	[ ${#left[@]} -gt 0 ] || break
+	name=$(basename "$conf" .conf)
+	arch=$(sed -n 's/^ARCH=//p' "$conf")
+	cfg=${conf%.conf}.config
+	[ -f "$cfg" ] || cfg=
+	cross=$(cc_for "$arch")
+	if [ -n "$cross" ] && ! command -v "${cross}gcc" >/dev/null; then
+		log "$name: ${cross}gcc not installed, skipped"
+		continue
+	fi
+	objs=()
+	for f in "${left[@]}"; do
+		case $f in
+		tools/*) continue ;;
+		esac
+		objs+=("${f%.c}.o")
+	done
+	[ ${#objs[@]} -gt 0 ] || continue
+	log "$name: compiling ${#objs[@]} objects (series)"
+	start=$SECONDS
+	build "$ksrc" "$work/$name" "$arch" "$cfg" "${objs[@]}"
+	still=()
+	done_here=()
+	for f in "${left[@]}"; do
+		o=$work/$name/${f%.c}.o
+		if [ "${f#tools/}" = "$f" ] && [ -f "$o" ] && [ "$o" -nt "$work/$name/config.log" ]; then
+			done_here+=("$f")
+		else
+			still+=("$f")
+		fi
+	done
+	left=("${still[@]}")
+	[ ${#done_here[@]} -gt 0 ] || continue
+	log "$name: compiling ${#done_here[@]} objects (base)"
+	bobjs=()
+	for f in "${done_here[@]}"; do
+		bobjs+=("${f%.c}.o")
+	done
+	build "$base" "$work/base-$name" "$arch" "$cfg" "${bobjs[@]}"
+	for f in "${done_here[@]}"; do
+		added=$(comm -13 <(warnings "$work/base-$name/objs.log" "$f") \
+			<(warnings "$work/$name/objs.log" "$f"))
+		if [ -n "$added" ]; then
+			echo "$f: $name: NEW WARNINGS" >>"$report"
+			printf '%s\n' "$added" | sed 's/^/    /' >>"$report"
+			newwarn=$((newwarn + 1))
+		else
+			echo "$f: $name" >>"$report"
+		fi
+	done
+	log "$name: ${#done_here[@]} files compiled in $(elapsed $start)"
+done
+
+# tools/testing/nvdimm is an external module build against x86_64.
+for f in "${left[@]}"; do
+	case $f in
+	tools/testing/nvdimm/*) ;;
+	*) continue ;;
+	esac
+	dir=$work/x86_64-allmodconfig
+	if make -C "$ksrc" O="$dir" M="$ksrc/tools/testing/nvdimm" W=1 -j"$jobs" \
+			>"$work/nvdimm.log" 2>&1; then
+		echo "$f: x86_64-allmodconfig, M=tools/testing/nvdimm" >>"$report"
+		left=("${left[@]/$f/}")
+	fi
+done
+
+missing=0
+for f in "${left[@]}"; do
+	[ -n "$f" ] || continue
+	echo "$f: NOT COMPILED" >>"$report"
+	missing=$((missing + 1))
+done
+sort -o "$report" "$report"
+log "report: $report"
+echo "$(grep -c . "$report") files: $missing not compiled, $newwarn with new warnings"
+[ $missing -eq 0 ] && [ $newwarn -eq 0 ]
