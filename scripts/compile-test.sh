@@ -43,13 +43,23 @@ cc_for() {
 	esac
 }
 
+# obj_for FILE: the make target that compiles FILE; config/compile-test/objects
+# names the ones a parent directory's Makefile builds under another path.
+obj_for() {
+	local t
+	t=$(awk -v f="$1" '$1 == f { print $2 }' "$HARNESS_TOP/config/compile-test/objects")
+	echo "${t:-${1%.c}.o}"
+}
+
 # build TREE DIR ARCH CONFIG OBJ...: configure DIR (once) and compile the
 # objects, logging to DIR/objs.log.
 build() {
 	local tree=$1 dir=$2 arch=$3 cfg=$4
 	shift 4
+	# allmodconfig sets CONFIG_WERROR: W=1 warnings the base already has
+	# would stop the build, so they are made warnings again and compared.
 	local mk=(make -C "$tree" O="$dir" ARCH="$arch" CROSS_COMPILE="$(cc_for "$arch")"
-		-j"$jobs" -k W=1 C=1)
+		-j"$jobs" -k W=1 C=1 KCFLAGS=-Wno-error)
 	if [ ! -f "$dir/.config" ]; then
 		mkdir -p "$dir"
 		# the .config file beside a .conf forces its symbols
@@ -61,10 +71,11 @@ build() {
 	"${mk[@]}" "$@" >"$dir/objs.log" 2>&1 || true
 }
 
-# warnings LOG FILE: the warnings a log has for FILE, without line numbers.
+# warnings LOG FILE: the warnings a log has for FILE, without the tree's
+# path and line numbers, so that series and base compare.
 warnings() {
 	grep -E "^([^ ]*/)?$2:[0-9]+(:[0-9]+)?: (warning|error):" "$1" |
-		sed -E 's/:[0-9]+(:[0-9]+)?:/:/' | sort -u || true
+		sed -E "s|^([^ ]*/)?$2:[0-9]+(:[0-9]+)?:|$2:|" | sort -u || true
 }
 
 : >"$report"
@@ -86,7 +97,7 @@ for conf in "$HARNESS_TOP"/config/compile-test/*.conf; do
 		case $f in
 		tools/*) continue ;;
 		esac
-		objs+=("${f%.c}.o")
+		objs+=("$(obj_for "$f")")
 	done
 	[ ${#objs[@]} -gt 0 ] || continue
 	log "$name: compiling ${#objs[@]} objects (series)"
@@ -95,7 +106,7 @@ for conf in "$HARNESS_TOP"/config/compile-test/*.conf; do
 	still=()
 	done_here=()
 	for f in "${left[@]}"; do
-		o=$work/$name/${f%.c}.o
+		o=$work/$name/$(obj_for "$f")
 		if [ "${f#tools/}" = "$f" ] && [ -f "$o" ] && [ "$o" -nt "$work/$name/config.log" ]; then
 			done_here+=("$f")
 		else
@@ -107,7 +118,7 @@ for conf in "$HARNESS_TOP"/config/compile-test/*.conf; do
 	log "$name: compiling ${#done_here[@]} objects (base)"
 	bobjs=()
 	for f in "${done_here[@]}"; do
-		bobjs+=("${f%.c}.o")
+		bobjs+=("$(obj_for "$f")")
 	done
 	build "$base" "$work/base-$name" "$arch" "$cfg" "${bobjs[@]}"
 	for f in "${done_here[@]}"; do
@@ -130,10 +141,10 @@ for f in "${left[@]}"; do
 	tools/testing/nvdimm/*) ;;
 	*) continue ;;
 	esac
-	dir=$work/x86_64-allmodconfig
-	if make -C "$ksrc" O="$dir" M="$ksrc/tools/testing/nvdimm" W=1 -j"$jobs" \
+	dir=$work/10-x86_64-allmodconfig
+	if make -C "$ksrc" O="$dir" M="$ksrc/tools/testing/nvdimm" W=1 KCFLAGS=-Wno-error -j"$jobs" \
 			>"$work/nvdimm.log" 2>&1; then
-		echo "$f: x86_64-allmodconfig, M=tools/testing/nvdimm" >>"$report"
+		echo "$f: 10-x86_64-allmodconfig, M=tools/testing/nvdimm" >>"$report"
 		left=("${left[@]/$f/}")
 	fi
 done

@@ -43,7 +43,15 @@ if grep -q '^CONFIG_MODULES=y' "$build/.config"; then
 		die "$EX_IMAGE" "modules_install failed; see $build/initramfs.log"
 fi
 
-targets=$(awk '$1 == "kselftest" { sub(/:.*/, "", $2); print $2 }' "$plan" | sort -u | xargs)
+targets=
+for t in $(awk '$1 == "kselftest" { sub(/:.*/, "", $2); print $2 }' "$plan" | sort -u); do
+	if [ -d "$ksrc/tools/testing/selftests/$t" ]; then
+		targets="$targets $t"
+	else
+		log "kselftest collection $t is not in this tree"
+	fi
+done
+targets=${targets# }
 if [ -n "$targets" ]; then
 	log "installing kselftests: $targets"
 	make -s -C "$ksrc" O="$build" ARCH=x86_64 headers >>"$build/initramfs.log" 2>&1 ||

@@ -31,6 +31,7 @@ caught=0 survived=0
 report=$OUT/mutants.txt
 : >"$report"
 for m in "$@"; do
+	m=$(realpath "$m")
 	name=$(basename "$m" .patch)
 	git -C "$ksrc" apply --check "$m" 2>/dev/null ||
 		die "$EX_APPLY" "$m does not apply to the series; rewrite it against kernel/workqueue.c"

@@ -187,10 +187,12 @@ class KConfig(Tmp):
 class Verdict(Tmp):
 	"""Recorded guest output in fixtures/, judged by verdict.py."""
 
-	def judge(self, fixture, plan):
+	def judge(self, fixture, plan, tests_log_extra=''):
 		need(os.path.join(KSRC, 'tools', 'testing', 'kunit', 'kunit_parser.py'), 'pinned tree')
 		rundir = os.path.join(self.tmp, fixture)
 		shutil.copytree(os.path.join(FIXTURES, fixture), rundir)
+		with open(os.path.join(rundir, 'tests.log'), 'a') as f:
+			f.write(tests_log_extra)
 		planfile = os.path.join(self.tmp, 'plan')
 		with open(planfile, 'w') as f:
 			f.write(plan)
@@ -227,6 +229,14 @@ class Verdict(Tmp):
 		self.assertEqual(r.returncode, EX_TEST, r.stdout)
 		self.assertIn('kselftest timers: missing', r.stdout)
 		self.assertIn('never started', r.stdout)
+
+	def test_item_missing_from_pristine_tree_is_skipped(self):
+		# what the guest says with harness.allow_missing=1 (SERIES=none)
+		r, res = self.judge('pass', self.PLAN + 'kselftest workqueue\n',
+				    '# harness: skip kselftest workqueue: not in this tree\n')
+		self.assertEqual(r.returncode, 0, r.stdout)
+		self.assertIn('kselftest workqueue: skip (0 passed, 0 failed, 1 skipped)', r.stdout)
+		self.assertEqual(r.stdout.splitlines()[-1], '9 passed, 0 failed, 1 skipped')
 
 	def test_panicked_guest_is_a_boot_failure(self):
 		r, res = self.judge('panic', self.PLAN)
