@@ -248,6 +248,31 @@ class Verdict(Tmp):
 		self.assertIn('kunit cpumask_kunit: pass (6 passed', r.stdout)
 
 
+class GuestWrappers(Tmp):
+	"""The busybox wrappers in qemu/guest/, run with busybox's own sh."""
+	GUEST = os.path.join(TOP, 'qemu', 'guest')
+
+	def sh(self, script, *args, env=None):
+		return run('/bin/busybox', 'sh', os.path.join(self.GUEST, script), *args, env=env)
+
+	def test_timeout_takes_foreground_and_reports_124(self):
+		r = self.sh('timeout', '--foreground', '1', '/bin/busybox', 'sleep', '5')
+		self.assertEqual(r.returncode, 124)
+		self.assertEqual(self.sh('timeout', '--foreground', '5', '/bin/busybox', 'true').returncode, 0)
+
+	def test_modprobe_dry_run_answers_from_modules_dep(self):
+		moddir = os.path.join(self.tmp, 'modules')
+		os.makedirs(moddir)
+		with open(os.path.join(moddir, 'modules.dep'), 'w') as f:
+			f.write('kernel/lib/cpumask_kunit.ko:\nkernel/drivers/x/foo-bar.ko: kernel/lib/cpumask_kunit.ko\n')
+		with open(os.path.join(moddir, 'modules.builtin'), 'w') as f:
+			f.write('kernel/lib/builtin_thing.ko\n')
+		env = {'MODPROBE_DIR': moddir}
+		for name, rc in (('cpumask_kunit', 0), ('cpumask-kunit', 0), ('foo_bar', 0),
+				 ('builtin_thing', 0), ('cpumask', 1), ('nosuch', 1)):
+			self.assertEqual(self.sh('modprobe', '-q', '-n', name, env=env).returncode, rc, name)
+
+
 class Guest(Tmp):
 	"""Boot the built kernel with a one-line init that misbehaves."""
 
