@@ -68,6 +68,11 @@ build() {
 		"${mk[@]}" prepare >>"$dir/config.log" 2>&1 ||
 			die "$EX_BUILD" "$arch: make prepare failed; see $dir/config.log"
 	fi
+	# compile them afresh: the log must carry every warning they have
+	local o
+	for o in "$@"; do
+		rm -f "$dir/$o"
+	done
 	"${mk[@]}" "$@" >"$dir/objs.log" 2>&1 || true
 }
 
@@ -76,6 +81,20 @@ build() {
 warnings() {
 	grep -E "^([^ ]*/)?$2:[0-9]+(:[0-9]+)?: (warning|error):" "$1" |
 		sed -E "s|^([^ ]*/)?$2:[0-9]+(:[0-9]+)?:|$2:|" | sort -u || true
+}
+
+# record FILE LABEL BASE_LOG SERIES_LOG: report FILE as compiled on LABEL,
+# with the warnings the series log has beyond the base log, if any.
+record() {
+	local added
+	added=$(comm -13 <(warnings "$3" "$1") <(warnings "$4" "$1"))
+	if [ -n "$added" ]; then
+		echo "$1: $2: NEW WARNINGS" >>"$report"
+		printf '%s\n' "$added" | sed 's/^/    /' >>"$report"
+		newwarn=$((newwarn + 1))
+	else
+		echo "$1: $2" >>"$report"
+	fi
 }
 
 : >"$report"
@@ -122,15 +141,7 @@ for conf in "$HARNESS_TOP"/config/compile-test/*.conf; do
 	done
 	build "$base" "$work/base-$name" "$arch" "$cfg" "${bobjs[@]}"
 	for f in "${done_here[@]}"; do
-		added=$(comm -13 <(warnings "$work/base-$name/objs.log" "$f") \
-			<(warnings "$work/$name/objs.log" "$f"))
-		if [ -n "$added" ]; then
-			echo "$f: $name: NEW WARNINGS" >>"$report"
-			printf '%s\n' "$added" | sed 's/^/    /' >>"$report"
-			newwarn=$((newwarn + 1))
-		else
-			echo "$f: $name" >>"$report"
-		fi
+		record "$f" "$name" "$work/base-$name/objs.log" "$work/$name/objs.log"
 	done
 	log "$name: ${#done_here[@]} files compiled in $(elapsed $start)"
 done
@@ -151,14 +162,8 @@ for f in "${left[@]}"; do
 		make -C "$tree" O="$dir" M="$tree/tools/testing/nvdimm" clean >/dev/null 2>&1 || true
 		[ -n "$ok" ] || continue 2
 	done
-	added=$(comm -13 <(warnings "$work/nvdimm-base.log" "$f") <(warnings "$work/nvdimm-series.log" "$f"))
-	if [ -n "$added" ]; then
-		echo "$f: 10-x86_64-allmodconfig M=tools/testing/nvdimm: NEW WARNINGS" >>"$report"
-		printf '%s\n' "$added" | sed 's/^/    /' >>"$report"
-		newwarn=$((newwarn + 1))
-	else
-		echo "$f: 10-x86_64-allmodconfig, M=tools/testing/nvdimm" >>"$report"
-	fi
+	record "$f" "10-x86_64-allmodconfig, M=tools/testing/nvdimm" \
+		"$work/nvdimm-base.log" "$work/nvdimm-series.log"
 	left=("${left[@]/$f/}")
 done
 
