@@ -63,7 +63,7 @@ if [ -n "$targets" ]; then
 fi
 
 # Shared libraries (and the loader) of every dynamic program installed.
-find "$stage/kselftest" -type f -perm -u+x 2>/dev/null |
+{ [ ! -d "$stage/kselftest" ] || find "$stage/kselftest" -type f -perm -u+x; } |
 	while read -r prog; do
 		{ ldd "$prog" 2>/dev/null || true; } | awk '/=> \// { print $3 } /^\t\// { print $1 }'
 	done | sort -u | while read -r lib; do
