@@ -214,7 +214,10 @@ def main() -> int:
 	census = {}
 	for line in tests:
 		if line.startswith('# harness: census '):
-			census = dict(w.split('=', 1) for w in line.split()[3:] if '=' in w)
+			census.update(w.split('=', 1) for w in line.split()[3:] if '=' in w)
+		elif line.startswith('# harness: rescuers'):
+			# workqueue names, for comparing two kernels (scripts/census.sh)
+			census['rescuer_names'] = sorted(line.split()[3:])
 
 	passed = sum(i.passed for i in items)
 	failed = sum(i.failed for i in items)
@@ -229,7 +232,8 @@ def main() -> int:
 	out = []
 	out.append(f'boot: {boot}')
 	if census:
-		out.append('census after boot: ' + ' '.join(f'{k}={v}' for k, v in census.items()))
+		out.append('census after boot: ' + ' '.join(f'{k}={v}' for k, v in census.items()
+							     if k != 'rescuer_names'))
 	for i in items:
 		line = f'{i.kind} {i.name}: {i.status} ({i.passed} passed, {i.failed} failed, {i.skipped} skipped)'
 		out.append(line)
