@@ -322,5 +322,70 @@ class Guest(Tmp):
 		self.assertIn('init did not start within 15 s', r.stderr)
 
 
+class MailPrep(Tmp):
+	"""mail-prep.sh on a one-commit tree with a stand-in get_maintainer.pl."""
+	PROJECT = 'cmwq project <cmwq@project.invalid>'
+	SENDER = 'A Sender <sender@example.org>'
+
+	def setUp(self):
+		super().setUp()
+		self.tree = os.path.join(self.tmp, 'tree')
+		for d in ('scripts', 'kernel'):
+			os.makedirs(os.path.join(self.tree, d))
+		for name, text in (('MAINTAINERS', 'stand-in\n'), ('kernel/workqueue.c', '/* wq */\n'),
+				   ('a.c', 'one\n'),
+				   ('scripts/get_maintainer.pl',
+				    '#!/usr/bin/perl\nmy $a = join(" ", @ARGV);\n'
+				    'print $a =~ /--no-l/ ? "Maint One <maint\\@example.org>\\n"'
+				    ' : "a-list\\@example.org\\n";\n')):
+			with open(os.path.join(self.tree, name), 'w') as f:
+				f.write(text)
+		git(self.tree, 'init', '-q')
+		git(self.tree, 'add', '.')
+		git(self.tree, 'commit', '-q', '-m', 'base')
+		git(self.tree, 'tag', 'cmwq-base')
+		git(self.tree, 'checkout', '-q', '-b', 'series')
+		with open(os.path.join(self.tree, 'a.c'), 'w') as f:
+			f.write('two\n')
+		git(self.tree, '-c', 'user.name=cmwq project', '-c', 'user.email=cmwq@project.invalid',
+		    'commit', '-q', '-a', '-m', f'a: change it\n\nBecause.\n\nSigned-off-by: {self.PROJECT}')
+		self.out = os.path.join(self.tmp, 'mail')
+
+	def prep(self, sender):
+		return run(os.path.join(SCRIPTS, 'mail-prep.sh'), self.tree, TOP, self.out,
+			   env={'SENDER': sender})
+
+	def test_project_identity_cannot_send(self):
+		r = self.prep(self.PROJECT)
+		self.assertEqual(r.returncode, 2, r.stderr)
+		self.assertIn("is the project's identity", r.stderr)
+		self.assertFalse(os.path.exists(self.out))
+
+	def test_address_that_cannot_receive_mail_is_refused(self):
+		r = self.prep('Some One <someone@host.invalid>')
+		self.assertEqual(r.returncode, 2, r.stderr)
+		self.assertIn('cannot receive replies', r.stderr)
+
+	def test_series_is_resigned_and_addressed(self):
+		r = self.prep(self.SENDER)
+		self.assertEqual(r.returncode, 0, r.stderr)
+		files = sorted(os.listdir(self.out))
+		self.assertEqual(len(files), 2, files)
+		with open(os.path.join(self.out, files[1])) as f:
+			patch = f.read()
+		self.assertNotIn('project.invalid', patch)
+		self.assertIn(f'\nFrom: {self.SENDER}\n', patch)
+		self.assertIn(f'\nSigned-off-by: {self.SENDER}\n', patch)
+		self.assertIn('\nTo: Maint One <maint@example.org>\n', patch)
+		self.assertIn('a-list@example.org', patch.split('\n\n')[0])
+		with open(os.path.join(self.out, files[0])) as f:
+			cover = f.read()
+		with open(os.path.join(TOP, 'Documentation', 'cover-letter.txt')) as f:
+			subject = f.readline().strip()
+		self.assertIn(subject, cover)
+		self.assertNotIn('*** ', cover)
+		self.assertNotIn('project.invalid', cover)
+
+
 if __name__ == '__main__':
 	unittest.main()
