@@ -30,7 +30,7 @@ for variant in pristine series; do
 	done
 done
 
-python3 - "$report" "$(dirname "$series_file")" "$series_file" "$ksrc" "${runs[@]}" <<'PY' || exit "$EX_TEST"
+python3 - "$report" "$(dirname "$series_file")" "$series_file" "$ksrc" "${runs[@]}" <<'PY' || die "$EX_TEST" "rescuers the series does not account for; see $report"
 import json, os, re, statistics, subprocess, sys
 
 report, top, series_file, ksrc = sys.argv[1:5]
@@ -105,7 +105,7 @@ bad = 0
 out.append(f'rescuers only on pristine ({len(gone)}):')
 for n in gone:
 	p = converted_by(n)
-	bad += p is None
+	bad += not p
 	out.append(f'  {n:24} {p or "NOT ACCOUNTED FOR by any patch that removes a legacy call"}')
 out.append(f'rescuers only on the series ({len(new)}):' + ('' if new else ' none'))
 for n in new:
