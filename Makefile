@@ -24,27 +24,32 @@ BUILD := $(OUT)/build/$(VARIANT)-$(FLAVOUR)
 
 FRAGMENTS_debug := config/base.config config/debug.config
 FRAGMENTS_kasan := $(FRAGMENTS_debug) config/kasan.config
+FRAGMENTS_census := $(FRAGMENTS_debug) config/census.config
 FRAGMENTS := $(FRAGMENTS_$(FLAVOUR))
 ifeq ($(FRAGMENTS),)
-$(error FLAVOUR=$(FLAVOUR): known flavours are debug and kasan)
+$(error FLAVOUR=$(FLAVOUR): known flavours are debug, kasan and census)
 endif
 # The kselftest collections the plan runs bring their own config files.
-COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 }' $(PLAN) | sort -u)
+# CONFIG_PLAN lets a short plan boot the kernel "make test" builds.
+CONFIG_PLAN ?= $(PLAN)
+COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 }' $(CONFIG_PLAN) | sort -u)
 
 S := scripts
 
-.PHONY: help deps tree apply config build image test mutants compile-test check harness-test export clean distclean
+.PHONY: help deps tree apply config build image test mutants census compile-test check harness-test mail export clean distclean
 
 help:
 	@echo 'make test          apply the series, build (FLAVOUR=$(FLAVOUR)), boot in QEMU, run the plan'
 	@echo 'make test SERIES=none   the same for the pristine tree'
 	@echo 'make mutants       every mutant in selftests/mutants/ must make the suite fail'
+	@echo 'make census        kernel threads after boot, pristine vs series (FLAVOUR=census)'
 	@echo 'make compile-test  W=1 C=1 builds of every C file the series touches, against the base'
 	@echo 'make check         series and patches/ agree, every patch applies, checkpatch --strict'
 	@echo 'make harness-test  the harness checking its own failure paths'
 	@echo 'make tree|apply|config|build|image   one step at a time'
 	@echo 'make export        git format-patch the tree'"'"'s series branch back into patches/'
-	@echo 'Variables: FLAVOUR=debug|kasan SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR'
+	@echo 'make mail          the series re-signed by you and addressed, in out/mail/ (not sent)'
+	@echo 'Variables: FLAVOUR=debug|kasan|census SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR'
 	@echo '           ACCEL=auto|kvm|tcg SMP=4 MEM=2G BOOT_TIMEOUT=120 TIMEOUT=2400'
 
 deps:
@@ -74,6 +79,17 @@ compile-test: apply
 	@$(S)/deps.sh sparse gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64-linux-gnu
 	@$(S)/compile-test.sh $(KSRC)
 
+# Both kernels are built from the one tree, the pristine one first so the
+# tree is left with the series applied, and with the config "make test
+# FLAVOUR=census" uses.
+census:
+	@$(MAKE) --no-print-directory image SERIES=none FLAVOUR=census PLAN=selftests/plan.census \
+		CONFIG_PLAN=selftests/plan
+	@$(MAKE) --no-print-directory image FLAVOUR=census PLAN=selftests/plan.census \
+		CONFIG_PLAN=selftests/plan
+	@$(S)/census.sh $(KSRC) $(OUT)/build/pristine-census $(OUT)/build/series-census \
+		selftests/plan.census $(CURDIR)/$(SERIES)
+
 mutants: config
 	@$(S)/mutants.sh $(KSRC) $(BUILD) $(MUTANTS)
 
@@ -82,6 +98,9 @@ check: tree
 
 harness-test:
 	@python3 -m unittest discover -s $(S)/tests $(if $(V),-v)
+
+mail: apply
+	@$(S)/mail-prep.sh $(KSRC) $(CURDIR)
 
 export:
 	@$(S)/export-series.sh $(KSRC) $(CURDIR)
