@@ -84,27 +84,28 @@ def resolve(arg, where, depth=0):
 			return v
 	return None
 
-queue_patch = {}
-patches = [l.strip() for l in open(series_file) if l.strip() and not l.startswith('#')]
-for p in patches:
-	path = None
-	for line in open(os.path.join(top, 'patches', p), errors='replace'):
-		if line.startswith('--- a/'):
-			path = line[6:].strip()
-		m = legacy.match(line)
-		if m and path and path.endswith('.c'):
-			name = resolve(m.group(1), os.path.dirname(path))
-			if name:
-				queue_patch.setdefault(name, []).append(p)
-def converted_by(name):
-	return ', '.join(queue_patch.get(name, []))
+def patches_by_queue():
+	queues = {}
+	patches = [l.strip() for l in open(series_file) if l.strip() and not l.startswith('#')]
+	for p in patches:
+		path = None
+		for line in open(os.path.join(top, 'patches', p), errors='replace'):
+			if line.startswith('--- a/'):
+				path = line[6:].strip()
+			m = legacy.match(line)
+			if m and path and path.endswith('.c'):
+				name = resolve(m.group(1), os.path.dirname(path))
+				if name:
+					queues.setdefault(name, []).append(p)
+	return queues
 
 gone = sorted(names['pristine'] - names['series'])
 new = sorted(names['series'] - names['pristine'])
 bad = 0
+by_queue = patches_by_queue() if gone else {}
 out.append(f'rescuers only on pristine ({len(gone)}):')
 for n in gone:
-	p = converted_by(n)
+	p = ', '.join(by_queue.get(n, []))
 	bad += not p
 	out.append(f'  {n:24} {p or "NOT ACCOUNTED FOR by any patch that removes a legacy call"}')
 out.append(f'rescuers only on the series ({len(new)}):' + ('' if new else ' none'))
