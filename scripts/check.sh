@@ -19,7 +19,9 @@ dups=$(printf '%s\n' "$listed" | sort | uniq -d)
 [ -z "$dups" ] || { log "series lists twice: $dups"; bad=1; }
 for p in "$pdir"/*.patch; do
 	[ -e "$p" ] || continue
-	printf '%s\n' "$listed" | grep -qxF "${p##*/}" || { log "${p##*/}: in patches/ but not in series"; bad=1; }
+	# a here-string, not a pipe: grep -q leaving early would fail the
+	# pipeline (SIGPIPE under pipefail) for a patch that is listed
+	grep -qxF "${p##*/}" <<<"$listed" || { log "${p##*/}: in patches/ but not in series"; bad=1; }
 done
 [ $bad -eq 0 ] || die "$EX_CHECK" "series and patches/ disagree"
 log "series: $(printf '%s\n' "$listed" | grep -c .) patches, all in patches/"

@@ -12,7 +12,7 @@ pkgs=(build-essential flex bison bc libelf-dev libssl-dev python3 python3-ply py
 	xz-utils cpio kmod ccache qemu-system-x86 busybox-static bash-static "$@")
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+	[[ $(dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null) == *'install ok installed'* ]] ||
 		missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
