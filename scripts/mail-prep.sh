@@ -63,7 +63,7 @@ subject=$(head -1 "$cover")
 # and the bots; the tarball import has no commit id anyone else knows.
 base_opt=()
 upstream=$(git -C "$ksrc" rev-parse -q --verify "v$PIN_VERSION^{commit}" 2>/dev/null || true)
-if [ -n "$upstream" ] &&
+if [ -n "$upstream" ] && git -C "$ksrc" merge-base --is-ancestor "$upstream" "$base" &&
    [ "$(git -C "$ksrc" rev-parse "$upstream^{tree}")" = "$(git -C "$ksrc" rev-parse "$base^{tree}")" ]; then
 	base_opt=(--base="$upstream")
 fi

@@ -385,6 +385,17 @@ class MailPrep(Tmp):
 		self.assertIn(subject, cover)
 		self.assertNotIn('*** ', cover)
 		self.assertNotIn('project.invalid', cover)
+		self.assertNotIn('base-commit:', cover)
+
+	def test_tree_at_upstream_tag_names_base_commit(self):
+		git(self.tree, 'tag', 'v6.12.57', 'cmwq-base')
+		r = self.prep(self.SENDER)
+		self.assertEqual(r.returncode, 0, r.stderr)
+		with open(os.path.join(self.out, sorted(os.listdir(self.out))[0])) as f:
+			cover = f.read()
+		base = subprocess.run(['git', '-C', self.tree, 'rev-parse', 'cmwq-base'],
+				      capture_output=True, text=True, check=True).stdout.strip()
+		self.assertIn(f'base-commit: {base}', cover)
 
 
 if __name__ == '__main__':
