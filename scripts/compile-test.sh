@@ -15,6 +15,7 @@
 # compiled and no new warning appeared.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/compile-lib.sh"
 
 [ $# -eq 1 ] || die "$EX_USAGE" "usage: compile-test.sh KSRC"
 ksrc=$(realpath "$1")
@@ -33,33 +34,12 @@ if [ ! -d "$base" ]; then
 	git -C "$ksrc" worktree add -q --detach "$base" cmwq-base
 fi
 
-cc_for() {
-	case $1 in
-	x86_64) echo "" ;;
-	arm64) echo aarch64-linux-gnu- ;;
-	arm) echo arm-linux-gnueabihf- ;;
-	s390) echo s390x-linux-gnu- ;;
-	powerpc) echo powerpc64-linux-gnu- ;;
-	esac
-}
-
-# obj_for FILE: the make target that compiles FILE; config/compile-test/objects
-# names the ones a parent directory's Makefile builds under another path.
-obj_for() {
-	local t
-	t=$(awk -v f="$1" '$1 == f { print $2 }' "$HARNESS_TOP/config/compile-test/objects")
-	echo "${t:-${1%.c}.o}"
-}
-
 # build TREE DIR ARCH CONFIG OBJ...: configure DIR (once) and compile the
 # objects, logging to DIR/objs.log.
 build() {
 	local tree=$1 dir=$2 arch=$3 cfg=$4
 	shift 4
-	# allmodconfig sets CONFIG_WERROR: W=1 warnings the base already has
-	# would stop the build, so they are made warnings again and compared.
-	local mk=(make -C "$tree" O="$dir" ARCH="$arch" CROSS_COMPILE="$(cc_for "$arch")"
-		-j"$jobs" -k W=1 C=1 KCFLAGS=-Wno-error)
+	local mk=(kmake "$tree" "$dir" "$arch" -k C=1)
 	if [ ! -f "$dir/.config" ]; then
 		mkdir -p "$dir"
 		# the .config file beside a .conf forces its symbols
@@ -74,13 +54,6 @@ build() {
 		rm -f "$dir/$o"
 	done
 	"${mk[@]}" "$@" >"$dir/objs.log" 2>&1 || true
-}
-
-# warnings LOG FILE: the warnings a log has for FILE, without the tree's
-# path and line numbers, so that series and base compare.
-warnings() {
-	grep -E "^([^ ]*/)?$2:[0-9]+(:[0-9]+)?: (warning|error):" "$1" |
-		sed -E "s|^([^ ]*/)?$2:[0-9]+(:[0-9]+)?:|$2:|" | sort -u || true
 }
 
 # record FILE LABEL BASE_LOG SERIES_LOG: report FILE as compiled on LABEL,
@@ -103,7 +76,7 @@ newwarn=0
 for conf in "$HARNESS_TOP"/config/compile-test/*.conf; do
 	[ ${#left[@]} -gt 0 ] || break
 	name=$(basename "$conf" .conf)
-	arch=$(sed -n 's/^ARCH=//p' "$conf")
+	arch=$(conf_arch "$name")
 	cfg=${conf%.conf}.config
 	[ -f "$cfg" ] || cfg=
 	cross=$(cc_for "$arch")
@@ -146,22 +119,16 @@ for conf in "$HARNESS_TOP"/config/compile-test/*.conf; do
 	log "$name: ${#done_here[@]} files compiled in $(elapsed $start)"
 done
 
-# tools/testing/nvdimm is an external module build against x86_64; its
-# objects land in the tree, so they are cleaned after.  modpost cannot
-# resolve symbols without a built vmlinux: its errors are only warnings.
+# tools/testing/nvdimm is an external module build against x86_64.
 for f in "${left[@]}"; do
 	case $f in
 	tools/testing/nvdimm/*) ;;
 	*) continue ;;
 	esac
-	for t in series base; do
-		if [ $t = series ]; then tree=$ksrc dir=$work/10-x86_64-allmodconfig; else tree=$base dir=$work/base-10-x86_64-allmodconfig; fi
-		make -C "$tree" O="$dir" M="$tree/tools/testing/nvdimm" W=1 KCFLAGS=-Wno-error \
-			KBUILD_MODPOST_WARN=1 -j"$jobs" >"$work/nvdimm-$t.log" 2>&1 || true
-		ok=$([ -f "$tree/${f%.c}.o" ] && echo yes || true)
-		make -C "$tree" O="$dir" M="$tree/tools/testing/nvdimm" clean >/dev/null 2>&1 || true
-		[ -n "$ok" ] || continue 2
-	done
+	if ! nvdimm_build "$ksrc" "$work/10-x86_64-allmodconfig" "$work/nvdimm-series.log" "$f" ||
+		! nvdimm_build "$base" "$work/base-10-x86_64-allmodconfig" "$work/nvdimm-base.log" "$f"; then
+		continue
+	fi
 	record "$f" "10-x86_64-allmodconfig, M=tools/testing/nvdimm" \
 		"$work/nvdimm-base.log" "$work/nvdimm-series.log"
 	left=("${left[@]/$f/}")
