@@ -36,7 +36,7 @@ COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 
 
 S := scripts
 
-.PHONY: help deps tree apply config build image test mutants census compile-test check harness-test mail export clean distclean
+.PHONY: help deps tree apply config build image test mutants census compile-test bisect-compile check harness-test mail export clean distclean
 
 help:
 	@echo 'make test          apply the series, build (FLAVOUR=$(FLAVOUR)), boot in QEMU, run the plan'
@@ -44,6 +44,7 @@ help:
 	@echo 'make mutants       every mutant in selftests/mutants/ must make the suite fail'
 	@echo 'make census        kernel threads after boot, pristine vs series (FLAVOUR=census)'
 	@echo 'make compile-test  W=1 C=1 builds of every C file the series touches, against the base'
+	@echo 'make bisect-compile  each commit of the series compiles the C files it touches'
 	@echo 'make check         series and patches/ agree, every patch applies, checkpatch --strict'
 	@echo 'make harness-test  the harness checking its own failure paths'
 	@echo 'make tree|apply|config|build|image   one step at a time'
@@ -78,6 +79,9 @@ test: image
 compile-test: apply
 	@$(S)/deps.sh sparse gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64-linux-gnu
 	@$(S)/compile-test.sh $(KSRC)
+
+bisect-compile: compile-test
+	@$(S)/bisect-compile.sh $(KSRC)
 
 # Both kernels are built from the one tree, the pristine one first so the
 # tree is left with the series applied, and with the config "make test

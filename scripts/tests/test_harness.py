@@ -398,5 +398,79 @@ class MailPrep(Tmp):
 		self.assertIn(f'base-commit: {base}', cover)
 
 
+class BisectCompile(Tmp):
+	"""bisect-compile.sh on a made-up tree whose Makefile compiles X.o from
+	X.c with gcc -Wall, as kbuild does for a single object."""
+	MAKEFILE = ('O ?= .\nallmodconfig:\n\techo y >$(O)/.config\nprepare:\n\t@:\n'
+		    '%.o: %.c\n\tgcc -Wall -c $< -o $(O)/$@\n')
+	GOOD = 'int b(void)\n{\n\treturn 1;\n}\n'
+
+	def setUp(self):
+		super().setUp()
+		self.tree = os.path.join(self.tmp, 'tree')
+		self.out = os.path.join(self.tmp, 'out')
+		os.makedirs(self.tree)
+		self.write('Makefile', self.MAKEFILE)
+		self.write('a.c', 'int a(void)\n{\n\treturn 0;\n}\n')
+		self.write('b.c', self.GOOD)
+		git(self.tree, 'init', '-q')
+		git(self.tree, 'add', '.')
+		git(self.tree, 'commit', '-q', '-m', 'base')
+		git(self.tree, 'tag', 'cmwq-base')
+		ct = os.path.join(self.out, 'compile-test')
+		os.makedirs(os.path.join(ct, '10-x86_64-allmodconfig'))
+		with open(os.path.join(ct, 'report.txt'), 'w') as f:
+			f.write('a.c: 10-x86_64-allmodconfig\nb.c: 10-x86_64-allmodconfig\n')
+		self.tiplog = os.path.join(ct, '10-x86_64-allmodconfig', 'objs.log')
+		with open(self.tiplog, 'w') as f:
+			f.write('')
+
+	def write(self, name, text):
+		with open(os.path.join(self.tree, name), 'w') as f:
+			f.write(text)
+
+	def commit(self, name, text, subject):
+		self.write(name, text)
+		git(self.tree, 'commit', '-q', '-a', '-m', subject)
+
+	def bisect(self):
+		r = run(os.path.join(SCRIPTS, 'bisect-compile.sh'), self.tree, env={'OUT': self.out})
+		with open(os.path.join(self.out, 'bisect', 'report.txt')) as f:
+			return r, f.read()
+
+	def test_clean_series_passes(self):
+		self.commit('a.c', 'int a(void)\n{\n\treturn 2;\n}\n', 'a: two')
+		self.write('README', 'text\n')
+		git(self.tree, 'add', 'README')
+		git(self.tree, 'commit', '-q', '-m', 'README: add')
+		r, report = self.bisect()
+		self.assertEqual(r.returncode, 0, r.stderr + report)
+		self.assertIn('2 commits: 0 failed', r.stdout)
+		self.assertRegex(report, r'  1 \w+ a: two: 1 of 1 C files built')
+		self.assertRegex(report, r'  2 \w+ README: add: no C file')
+
+	def test_commit_that_does_not_build_is_named(self):
+		self.commit('b.c', 'int b(void)\n{\n\treturn 1\n}\n', 'b: break it')
+		self.commit('b.c', self.GOOD.replace('1', '3'), 'b: mend it')
+		r, report = self.bisect()
+		self.assertEqual(r.returncode, 14, r.stderr + report)
+		self.assertIn('2 commits: 1 failed', r.stdout)
+		self.assertRegex(report, r'  1 \w+ b: break it: FAILED\n    b.c: not built on 10-x86_64-allmodconfig')
+		self.assertRegex(report, r'  2 \w+ b: mend it: 1 of 1 C files built')
+
+	def test_warning_only_an_intermediate_commit_has_fails(self):
+		unused = 'int b(void)\n{\n\tint x;\n\treturn 1;\n}\n'
+		self.commit('b.c', unused, 'b: unused variable')
+		self.commit('b.c', self.GOOD, 'b: use none')
+		r, report = self.bisect()
+		self.assertEqual(r.returncode, 14, r.stderr + report)
+		self.assertRegex(report, r'b: unused variable: FAILED\n    b.c: warnings on ')
+		# the same warning at the series tip was judged there, against the base
+		with open(self.tiplog, 'w') as f:
+			f.write("b.c:3:13: warning: unused variable 'x' [-Wunused-variable]\n")
+		r, report = self.bisect()
+		self.assertEqual(r.returncode, 0, r.stderr + report)
+
+
 if __name__ == '__main__':
 	unittest.main()
