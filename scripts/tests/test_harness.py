@@ -50,6 +50,23 @@ class Tmp(unittest.TestCase):
 	def setUp(self):
 		self.tmp = tempfile.mkdtemp(prefix='harness-test-')
 		self.addCleanup(shutil.rmtree, self.tmp)
+		self.tree = os.path.join(self.tmp, 'tree')
+
+	def write(self, name, text):
+		path = os.path.join(self.tree, name)
+		os.makedirs(os.path.dirname(path), exist_ok=True)
+		with open(path, 'w') as f:
+			f.write(text)
+
+	def base_tree(self, files):
+		"""A repository standing in for the kernel tree: FILES (name: text)
+		committed and tagged cmwq-base, as make tree leaves it."""
+		for name, text in files.items():
+			self.write(name, text)
+		git(self.tree, 'init', '-q')
+		git(self.tree, 'add', '.')
+		git(self.tree, 'commit', '-q', '-m', 'base')
+		git(self.tree, 'tag', 'cmwq-base')
 
 
 class FetchTree(Tmp):
@@ -83,15 +100,9 @@ class ApplySeries(Tmp):
 
 	def setUp(self):
 		super().setUp()
-		self.tree = os.path.join(self.tmp, 'tree')
 		self.repo = os.path.join(self.tmp, 'repo')
 		os.makedirs(os.path.join(self.repo, 'patches'))
-		os.makedirs(self.tree)
-		git(self.tree, 'init', '-q')
-		self.write('a.c', ''.join(f'line {i}\n' for i in range(1, 21)))
-		git(self.tree, 'add', '.')
-		git(self.tree, 'commit', '-q', '-m', 'base')
-		git(self.tree, 'tag', 'cmwq-base')
+		self.base_tree({'a.c': ''.join(f'line {i}\n' for i in range(1, 21))})
 		# Two patches made against the base: the second one then
 		# conflicts with the first.
 		for n, (old, new) in enumerate((('line 5\n', 'five\n'), ('line 5\n', 'FIVE\n')), 1):
@@ -102,10 +113,6 @@ class ApplySeries(Tmp):
 				'-o', os.path.join(self.repo, 'patches'))
 		git(self.tree, 'checkout', '-q', '--detach', 'cmwq-base')
 		self.patches = sorted(os.listdir(os.path.join(self.repo, 'patches')))
-
-	def write(self, name, text):
-		with open(os.path.join(self.tree, name), 'w') as f:
-			f.write(text)
 
 	def edit(self, name, old, new):
 		with open(os.path.join(self.tree, name)) as f:
@@ -329,24 +336,14 @@ class MailPrep(Tmp):
 
 	def setUp(self):
 		super().setUp()
-		self.tree = os.path.join(self.tmp, 'tree')
-		for d in ('scripts', 'kernel'):
-			os.makedirs(os.path.join(self.tree, d))
-		for name, text in (('MAINTAINERS', 'stand-in\n'), ('kernel/workqueue.c', '/* wq */\n'),
-				   ('a.c', 'one\n'),
-				   ('scripts/get_maintainer.pl',
-				    '#!/usr/bin/perl\nmy $a = join(" ", @ARGV);\n'
-				    'print $a =~ /--no-l/ ? "Maint One <maint\\@example.org>\\n"'
-				    ' : "a-list\\@example.org\\n";\n')):
-			with open(os.path.join(self.tree, name), 'w') as f:
-				f.write(text)
-		git(self.tree, 'init', '-q')
-		git(self.tree, 'add', '.')
-		git(self.tree, 'commit', '-q', '-m', 'base')
-		git(self.tree, 'tag', 'cmwq-base')
+		self.base_tree({'MAINTAINERS': 'stand-in\n', 'kernel/workqueue.c': '/* wq */\n',
+				'a.c': 'one\n',
+				'scripts/get_maintainer.pl':
+				'#!/usr/bin/perl\nmy $a = join(" ", @ARGV);\n'
+				'print $a =~ /--no-l/ ? "Maint One <maint\\@example.org>\\n"'
+				' : "a-list\\@example.org\\n";\n'})
 		git(self.tree, 'checkout', '-q', '-b', 'series')
-		with open(os.path.join(self.tree, 'a.c'), 'w') as f:
-			f.write('two\n')
+		self.write('a.c', 'two\n')
 		git(self.tree, '-c', 'user.name=cmwq project', '-c', 'user.email=cmwq@project.invalid',
 		    'commit', '-q', '-a', '-m', f'a: change it\n\nBecause.\n\nSigned-off-by: {self.PROJECT}')
 		self.out = os.path.join(self.tmp, 'mail')
@@ -407,16 +404,9 @@ class BisectCompile(Tmp):
 
 	def setUp(self):
 		super().setUp()
-		self.tree = os.path.join(self.tmp, 'tree')
 		self.out = os.path.join(self.tmp, 'out')
-		os.makedirs(self.tree)
-		self.write('Makefile', self.MAKEFILE)
-		self.write('a.c', 'int a(void)\n{\n\treturn 0;\n}\n')
-		self.write('b.c', self.GOOD)
-		git(self.tree, 'init', '-q')
-		git(self.tree, 'add', '.')
-		git(self.tree, 'commit', '-q', '-m', 'base')
-		git(self.tree, 'tag', 'cmwq-base')
+		self.base_tree({'Makefile': self.MAKEFILE, 'a.c': 'int a(void)\n{\n\treturn 0;\n}\n',
+				'b.c': self.GOOD})
 		ct = os.path.join(self.out, 'compile-test')
 		os.makedirs(os.path.join(ct, '10-x86_64-allmodconfig'))
 		with open(os.path.join(ct, 'report.txt'), 'w') as f:
@@ -425,13 +415,10 @@ class BisectCompile(Tmp):
 		with open(self.tiplog, 'w') as f:
 			f.write('')
 
-	def write(self, name, text):
-		with open(os.path.join(self.tree, name), 'w') as f:
-			f.write(text)
-
 	def commit(self, name, text, subject):
 		self.write(name, text)
-		git(self.tree, 'commit', '-q', '-a', '-m', subject)
+		git(self.tree, 'add', name)
+		git(self.tree, 'commit', '-q', '-m', subject)
 
 	def bisect(self):
 		r = run(os.path.join(SCRIPTS, 'bisect-compile.sh'), self.tree, env={'OUT': self.out})
@@ -440,9 +427,7 @@ class BisectCompile(Tmp):
 
 	def test_clean_series_passes(self):
 		self.commit('a.c', 'int a(void)\n{\n\treturn 2;\n}\n', 'a: two')
-		self.write('README', 'text\n')
-		git(self.tree, 'add', 'README')
-		git(self.tree, 'commit', '-q', '-m', 'README: add')
+		self.commit('README', 'text\n', 'README: add')
 		r, report = self.bisect()
 		self.assertEqual(r.returncode, 0, r.stderr + report)
 		self.assertIn('2 commits: 0 failed', r.stdout)
