@@ -36,7 +36,7 @@ COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 
 
 S := scripts
 
-.PHONY: help deps tree apply config build image test mutants census compile-test bisect-compile check harness-test mail export clean distclean
+.PHONY: help deps tree apply config build image test mutants census compile-test bisect-compile check harness-test fresh-check mail export clean distclean
 
 help:
 	@echo 'make test          apply the series, build (FLAVOUR=$(FLAVOUR)), boot in QEMU, run the plan'
@@ -47,6 +47,7 @@ help:
 	@echo 'make bisect-compile  each commit of the series compiles the C files it touches'
 	@echo 'make check         series and patches/ agree, every patch applies, checkpatch --strict'
 	@echo 'make harness-test  the harness checking its own failure paths'
+	@echo 'make fresh-check   make deps and the image step (of the built kernel) in a minimal Debian root'
 	@echo 'make tree|apply|config|build|image   one step at a time'
 	@echo 'make export        git format-patch the tree'"'"'s series branch back into patches/'
 	@echo 'make mail          the series re-signed by you and addressed, in out/mail/ (not sent)'
@@ -102,6 +103,14 @@ check: tree
 
 harness-test:
 	@python3 -m unittest discover -s $(S)/tests $(if $(V),-v)
+
+# scripts/deps.sh and then the image step, with the arguments "image" gives
+# it, in a minbase Debian root made with mmdebstrap: a command the image
+# step needs that deps.sh does not install fails it.  Needs the kernel built
+# ("make build" or "make test") and never builds it.
+fresh-check:
+	@$(S)/deps.sh mmdebstrap
+	@$(S)/fresh-machine.sh $(KSRC) $(BUILD) $(PLAN) $(BUILD)/initramfs.cpio.gz
 
 mail: apply
 	@$(S)/mail-prep.sh $(KSRC) $(CURDIR)

@@ -8,8 +8,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# rsync: the kselftest install target (tools/testing/selftests/lib.mk)
+# copies the tests with it.  "make fresh-check" runs this script and the
+# image step in a minimal Debian root, where a command missing here fails.
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev python3 python3-ply python3-git perl git
-	xz-utils cpio kmod ccache qemu-system-x86 busybox-static bash-static "$@")
+	xz-utils cpio kmod ccache qemu-system-x86 busybox-static bash-static rsync "$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	[[ $(dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null) == *'install ok installed'* ]] ||
