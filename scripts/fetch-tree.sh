@@ -27,7 +27,7 @@ export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
 export GIT_AUTHOR_DATE="2000-01-01T00:00:00Z"
 export GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
 
-# tree_version DIR: "6.12.57" from the top-level Makefile of a kernel tree.
+# tree_version DIR: "7.2.8" from the top-level Makefile of a kernel tree.
 tree_version() {
 	awk -F' *= *' '
 		$1 == "VERSION" { v = $2 } $1 == "PATCHLEVEL" { p = $2 }
@@ -36,12 +36,20 @@ tree_version() {
 		END { printf "%s.%s.%s%s\n", v, p, s, e }' "$1/Makefile"
 }
 
+# check_version DIR [newer-ok]: DIR must be the pinned version.  A user's
+# own tree (KERNEL_SRC=) may be newer: the series is applied as far as it
+# goes, and apply-series.sh names the first patch that does not apply.
 check_version() {
 	local v
 	[ -f "$1/Makefile" ] || die "$EX_TREE" "$1: not a kernel tree (no Makefile)"
 	v=$(tree_version "$1")
-	[ "$v" = "$PIN_VERSION" ] ||
-		die "$EX_TREE" "$1: tree is Linux $v, the series needs $PIN_VERSION"
+	[ "$v" = "$PIN_VERSION" ] && return 0
+	if [ "${2:-}" = newer-ok ] &&
+	   [ "$(printf '%s\n%s\n' "$PIN_VERSION" "$v" | sort -V | head -1)" = "$PIN_VERSION" ]; then
+		log "warning: $1 is Linux $v, the series is made for $PIN_VERSION; patches that no longer apply stop 'make apply', named"
+		return 0
+	fi
+	die "$EX_TREE" "$1: tree is Linux $v, the series needs $PIN_VERSION${2:+ or newer}"
 }
 
 # The identity of the source, so that a later run with another source
@@ -75,10 +83,13 @@ fetch_tarball() {
 	local apt=$OUT/apt codename f
 	rm -rf "$apt"
 	mkdir -p "$apt/sources" "$apt/lists/partial" "$apt/cache/archives/partial" "$DL_DIR"
-	codename=${PIN_SOURCE_SUITE%%-*}
-	# Derive a deb-src entry for the pinned suite from the stanza (or
-	# one-line entry) of this machine's main archive, whatever mirror
-	# it names.
+	# The machine's main archive is the entry that serves its own release
+	# (or the pinned suite's base release): a deb-src entry for the pinned
+	# suite is derived from that stanza or line, whatever mirror it names.
+	# The pinned suite may be another release than the machine's (sid on
+	# a bookworm machine): only its source index is used.
+	codename=$( . /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+	[ -n "$codename" ] || codename=${PIN_SOURCE_SUITE%%-*}
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		awk -v codename="$codename" -v suite="$PIN_SOURCE_SUITE" '
@@ -123,7 +134,7 @@ fetch_tarball() {
 	log "downloading $PIN_SOURCE_PACKAGE=$PIN_SOURCE_VERSION"
 	(cd "$DL_DIR" && apt-get -q "${aptopts[@]}" source --download-only \
 		"$PIN_SOURCE_PACKAGE=$PIN_SOURCE_VERSION") >"$apt/source.log" 2>&1 ||
-		die "$EX_TREE" "apt-get source $PIN_SOURCE_PACKAGE=$PIN_SOURCE_VERSION failed; see $apt/source.log"
+		die "$EX_TREE" "apt-get source $PIN_SOURCE_PACKAGE=$PIN_SOURCE_VERSION failed (see $apt/source.log); the archive may no longer serve it: set KERNEL_SRC= to a Linux $PIN_VERSION tree or git checkout"
 }
 
 verify_tarball() {
@@ -156,14 +167,14 @@ if [ -z "$KERNEL_SRC" ]; then
 	[ -z "${PIN_BASE_TREE:-}" ] || [ "$got" = "$PIN_BASE_TREE" ] ||
 		die "$EX_TREE" "$tmp: imported tree $got is not $PIN_BASE_TREE from $manifest; left for inspection"
 elif [ "${src_id%% *}" = git ]; then
-	check_version "$KERNEL_SRC"
+	check_version "$KERNEL_SRC" newer-ok
 	[ -z "$(git -C "$KERNEL_SRC" status --porcelain --untracked-files=no)" ] ||
 		die "$EX_TREE" "KERNEL_SRC=$KERNEL_SRC has uncommitted changes; commit or stash them"
 	log "cloning $KERNEL_SRC at $(git -C "$KERNEL_SRC" rev-parse --short HEAD)"
 	git clone -q --no-checkout "$KERNEL_SRC" "$tmp"
 	git -C "$tmp" checkout -q --detach "${src_id##* }"
 else
-	check_version "$KERNEL_SRC"
+	check_version "$KERNEL_SRC" newer-ok
 	log "copying $KERNEL_SRC"
 	mkdir -p "$tmp"
 	(cd "$KERNEL_SRC" && tar -cf - --exclude=.git .) | tar -C "$tmp" -xf -
@@ -173,6 +184,9 @@ else
 fi
 
 git -C "$tmp" tag -f cmwq-base >/dev/null
+# No automatic repacking: applying the series would start a gc of the
+# whole kernel history in the middle of git am.
+git -C "$tmp" config gc.auto 0
 # Commits made in this tree carry the project's identity (config/identity).
 read_manifest "$HARNESS_TOP/config/identity"
 git -C "$tmp" config user.name "$PIN_NAME"

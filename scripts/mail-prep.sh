@@ -59,7 +59,7 @@ subject=$(head -1 "$cover")
 [ -n "$subject" ] && [ -z "$(sed -n 2p "$cover")" ] ||
 	die "$EX_USAGE" "$cover: the first line is the subject, the second must be empty"
 
-# A user's own git tree at upstream's v6.12.57 gets base-commit: for b4
+# A user's own git tree at upstream's v$PIN_VERSION tag gets base-commit: for b4
 # and the bots; the tarball import has no commit id anyone else knows.
 base_opt=()
 upstream=$(git -C "$ksrc" rev-parse -q --verify "v$PIN_VERSION^{commit}" 2>/dev/null || true)

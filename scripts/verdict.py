@@ -14,12 +14,15 @@ the console shows trouble.
 """
 
 import argparse
+import inspect
 import json
 import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
+
+PRINTER: Any = None
 
 EX_BOOT = 16
 EX_TEST = 17
@@ -143,7 +146,10 @@ def judge_item(item: Item, lines: Optional[List[str]]) -> None:
 		item.status = 'fail'
 		return
 	for doc in docs:
-		test = kunit_parser.parse_run_tests(doc)
+		if 'printer' in inspect.signature(kunit_parser.parse_run_tests).parameters:
+			test = kunit_parser.parse_run_tests(doc, PRINTER)
+		else:
+			test = kunit_parser.parse_run_tests(doc)
 		c = test.counts
 		item.passed += c.passed
 		item.skipped += c.skipped
@@ -186,7 +192,11 @@ def main() -> int:
 	import kunit_parser
 	import kunit_printer
 	parse_log = open(os.path.join(args.rundir, 'parse.log'), 'w')
-	kunit_parser.stdout = kunit_printer.Printer(parse_log)
+	# The parser's messages go to parse.log.  Newer trees pass the printer
+	# to parse_run_tests(); older ones read the module's global.
+	global PRINTER
+	PRINTER = kunit_printer.Printer(output=parse_log)
+	kunit_parser.stdout = PRINTER
 
 	console = strip_printk(read_lines(os.path.join(args.rundir, 'console.log')))
 	tests = read_lines(os.path.join(args.rundir, 'tests.log'))

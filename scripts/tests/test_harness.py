@@ -70,29 +70,55 @@ class Tmp(unittest.TestCase):
 
 
 class FetchTree(Tmp):
+	def setUp(self):
+		super().setUp()
+		self.pin = {}
+		with open(os.path.join(TOP, 'config', 'pinned-tree')) as f:
+			for line in f:
+				if '=' in line and not line.startswith('#'):
+					k, v = line.rstrip('\n').split('=', 1)
+					self.pin[k] = v
+
+	def kernel_src(self, version, patchlevel, sublevel):
+		src = os.path.join(self.tmp, 'src')
+		os.makedirs(src)
+		with open(os.path.join(src, 'Makefile'), 'w') as f:
+			f.write(f'VERSION = {version}\nPATCHLEVEL = {patchlevel}\n'
+				f'SUBLEVEL = {sublevel}\nEXTRAVERSION =\nNAME = x\n')
+		return src
+
 	def test_bad_checksum_is_named_and_tarball_kept(self):
 		dl = os.path.join(self.tmp, 'dl')
 		os.makedirs(dl)
-		tarball = os.path.join(dl, 'linux_6.12.57.orig.tar.xz')
+		tarball = os.path.join(dl, self.pin['TARBALL'])
 		with open(tarball, 'wb') as f:
 			f.write(b'not the pinned tarball')
 		r = run(os.path.join(SCRIPTS, 'fetch-tree.sh'),
 			env={'OUT': os.path.join(self.tmp, 'out'), 'DL_DIR': dl})
 		self.assertEqual(r.returncode, EX_TREE, r.stderr)
 		self.assertIn(tarball, r.stderr)
-		self.assertIn('does not match 9b5e1773', r.stderr)
+		self.assertIn('does not match ' + self.pin['SHA256'][:8], r.stderr)
 		self.assertTrue(os.path.exists(tarball))
 		self.assertFalse(os.path.exists(os.path.join(self.tmp, 'out', 'linux')))
 
-	def test_wrong_kernel_version_is_refused(self):
-		src = os.path.join(self.tmp, 'src')
-		os.makedirs(src)
-		with open(os.path.join(src, 'Makefile'), 'w') as f:
-			f.write('VERSION = 6\nPATCHLEVEL = 11\nSUBLEVEL = 0\nEXTRAVERSION =\nNAME = x\n')
+	def test_older_kernel_version_is_refused(self):
+		src = self.kernel_src(6, 11, 0)
 		r = run(os.path.join(SCRIPTS, 'fetch-tree.sh'),
 			env={'OUT': os.path.join(self.tmp, 'out'), 'KERNEL_SRC': src})
 		self.assertEqual(r.returncode, EX_TREE, r.stderr)
-		self.assertIn('tree is Linux 6.11.0, the series needs 6.12.57', r.stderr)
+		self.assertIn(f"tree is Linux 6.11.0, the series needs {self.pin['VERSION']} or newer",
+			      r.stderr)
+		self.assertFalse(os.path.exists(os.path.join(self.tmp, 'out', 'linux')))
+
+	def test_newer_kernel_src_is_taken_with_a_warning(self):
+		src = self.kernel_src(99, 1, 0)
+		out = os.path.join(self.tmp, 'out')
+		r = run(os.path.join(SCRIPTS, 'fetch-tree.sh'), env={'OUT': out, 'KERNEL_SRC': src})
+		self.assertEqual(r.returncode, 0, r.stderr)
+		self.assertIn(f"is Linux 99.1.0, the series is made for {self.pin['VERSION']}", r.stderr)
+		tag = subprocess.run(['git', '-C', os.path.join(out, 'linux'), 'rev-parse', 'cmwq-base'],
+				     capture_output=True, text=True)
+		self.assertEqual(tag.returncode, 0, tag.stderr)
 
 
 class ApplySeries(Tmp):
@@ -385,7 +411,9 @@ class MailPrep(Tmp):
 		self.assertNotIn('base-commit:', cover)
 
 	def test_tree_at_upstream_tag_names_base_commit(self):
-		git(self.tree, 'tag', 'v6.12.57', 'cmwq-base')
+		with open(os.path.join(TOP, 'config', 'pinned-tree')) as f:
+			version = [ln.split('=', 1)[1].strip() for ln in f if ln.startswith('VERSION=')][0]
+		git(self.tree, 'tag', f'v{version}', 'cmwq-base')
 		r = self.prep(self.SENDER)
 		self.assertEqual(r.returncode, 0, r.stderr)
 		with open(os.path.join(self.out, sorted(os.listdir(self.out))[0])) as f:
