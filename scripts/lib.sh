@@ -3,7 +3,8 @@
 #
 # Exit codes (documented in README.md) tell which stage failed:
 #   2 usage   10 deps   11 tree   12 apply   13 config   14 build
-#   15 guest image   16 boot (panic, hang, no verdict)   17 tests failed
+#   15 guest image (or one made for another plan than the one given)
+#   16 boot (panic, hang, no verdict)   17 tests failed
 #   18 check (series/checkpatch)
 
 EX_USAGE=2

@@ -32,6 +32,7 @@ done
 cp /bin/bash-static "$stage/bin/bash"
 install -m 755 "$guest/timeout" "$stage/usr/bin/timeout"
 install -m 755 "$guest/modprobe" "$stage/sbin/modprobe"
+install -m 755 "$guest/plan-items" "$stage/usr/bin/plan-items"
 install -m 755 "$guest/init" "$stage/init"
 cp "$plan" "$stage/etc/harness/plan"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$stage/etc/passwd"

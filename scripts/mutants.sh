@@ -41,11 +41,17 @@ for m in "$@"; do
 	applied=$m
 	log "mutant $name: $(head -1 "$m")"
 	"$HARNESS_TOP/scripts/build.sh" "$ksrc" "$build"
-	if "$HARNESS_TOP/scripts/run.sh" "$ksrc" "$build" "$plan" "mutant-$name" \
-			harness.env.WQ_TORTURE_DURATION=20 >/dev/null; then
+	rc=0
+	"$HARNESS_TOP/scripts/run.sh" "$ksrc" "$build" "$plan" "mutant-$name" \
+		harness.env.WQ_TORTURE_DURATION=20 >/dev/null || rc=$?
+	# Only a failed test or a guest that did not finish catch a mutant;
+	# any other failure (a guest that ran another plan, say) proves nothing.
+	case $rc in
+	0)
 		line="$name: SURVIVED (every test passed)"
 		survived=$((survived + 1))
-	else
+		;;
+	"$EX_BOOT" | "$EX_TEST")
 		by=$(python3 - "$OUT/runs/latest/results.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -63,7 +69,11 @@ PY
 )
 		line="$name: caught by $by"
 		caught=$((caught + 1))
-	fi
+		;;
+	*)
+		die "$rc" "mutant $name: the run failed with exit $rc, which is no verdict on the mutant"
+		;;
+	esac
 	echo "$line" | tee -a "$report"
 	restore
 done

@@ -2,18 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn a run directory's guest output into a verdict.
 
-The guest announces every plan item on the channel its KTAP appears on
-(see qemu/guest/init).  Each item's section is cut into KTAP documents,
-which the tree's own kunit_parser parses.  The kernel console is also
-scanned for reports of kernel trouble; any such report fails the run.
+The guest prints the plan its image carries before it runs it, and
+announces every plan item on the channel its KTAP appears on (see
+qemu/guest/init).  A guest that ran another plan than the one given is
+not judged: the run fails with an error naming both.  Otherwise each
+item's section is cut into KTAP documents, which the tree's own
+kunit_parser parses.  The kernel console is also scanned for reports of
+kernel trouble; any such report fails the run.
 
 Writes RUNDIR/results.json and RUNDIR/summary.txt, prints the summary,
-and ends with the line "N passed, N failed, N skipped".  Exit status:
-0 all passed, 16 the guest did not finish its plan, 17 a test failed or
-the console shows trouble.
+and, when it judged the run, ends with the line "N passed, N failed,
+N skipped".  Exit status:
+0 all passed, 15 the guest ran another plan (its image was made for
+another), 16 the guest did not finish its plan, 17 a test failed or the
+console shows trouble.  Output of a guest that did not print its plan
+(an image made before it did) is judged, saying the plan was not checked.
 """
 
 import argparse
+import hashlib
 import inspect
 import json
 import os
@@ -24,6 +31,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 PRINTER: Any = None
 
+EX_IMAGE = 15
 EX_BOOT = 16
 EX_TEST = 17
 
@@ -51,6 +59,12 @@ DOC_START = re.compile(r'^(?:K?TAP version \d+)\s*$')
 BEGIN = re.compile(r'^(?:# )?harness: begin (\w+) (\S+)')
 SKIP = re.compile(r'^(?:# )?harness: skip (\w+) (\S+): (.*)')
 END = re.compile(r'^(?:# )?harness: end (\w+) (\S+)')
+GUEST_PLAN = re.compile(r'^# harness: plan ([0-9a-f]+)\s*$')
+GUEST_PLAN_ITEM = re.compile(r'^# harness: plan-item (.*)$')
+# What the guest did about modules a kselftest left loaded.
+NOTE = re.compile(r'^# harness: ((?:unloaded|could not unload) module .*)')
+# The kselftest runner's result for a test its time limit killed.
+TIMEOUT = re.compile(r'^not ok \d+ (.*?)\s*# TIMEOUT (\d+) seconds')
 
 
 @dataclass
@@ -63,19 +77,46 @@ class Item:
 	skipped: int = 0
 	errors: List[str] = field(default_factory=list)
 	failures: List[str] = field(default_factory=list)
+	notes: List[str] = field(default_factory=list)
 	results: List[dict] = field(default_factory=list)
+
+
+def plan_items(path: str) -> List[str]:
+	"""A plan's item lines, as qemu/guest/plan-items prints them: comment
+	and blank lines dropped, words separated by one space."""
+	with open(path) as f:
+		return [' '.join(words) for words in map(str.split, f)
+			if words and not words[0].startswith('#')]
+
+
+def plan_digest(items: List[str]) -> str:
+	"""What the guest prints: sha256 of plan-items' output, 16 digits."""
+	return hashlib.sha256(''.join(i + '\n' for i in items).encode()).hexdigest()[:16]
+
+
+def guest_plan(lines: List[str]) -> Optional[Tuple[str, List[str]]]:
+	"""The digest and items of the plan the guest says it runs, or None
+	if it said nothing."""
+	digest = None
+	items = []
+	for line in lines:
+		m = GUEST_PLAN.match(line)
+		if m and digest is None:
+			digest = m.group(1)
+			continue
+		m = GUEST_PLAN_ITEM.match(line)
+		if m and digest is not None:
+			items.append(m.group(1))
+	return (digest, items) if digest is not None else None
 
 
 def read_plan(path: str) -> List[Item]:
 	items = []
-	with open(path) as f:
-		for line in f:
-			words = line.split()
-			if not words or words[0].startswith('#'):
-				continue
-			if words[0] not in ('kunit', 'kselftest') or len(words) < 2:
-				sys.exit(f'{path}: bad plan line: {line.rstrip()}')
-			items.append(Item(words[0], words[1]))
+	for line in plan_items(path):
+		words = line.split()
+		if words[0] not in ('kunit', 'kselftest') or len(words) < 2:
+			sys.exit(f'{path}: bad plan line: {line}')
+		items.append(Item(words[0], words[1]))
 	return items
 
 
@@ -139,6 +180,12 @@ def judge_item(item: Item, lines: Optional[List[str]]) -> None:
 		item.errors.append('never started (guest stopped before it)')
 		item.failed = 1
 		return
+	item.notes += [m.group(1) for m in map(NOTE.match, lines) if m]
+	lines = [line for line in lines if not NOTE.match(line)]
+	# The parser takes "# TIMEOUT" for a comment; say which test its
+	# time limit killed.
+	item.errors += [f'{m.group(1)}: TIMEOUT {m.group(2)} seconds (killed by its time limit)'
+			for m in map(TIMEOUT.match, lines) if m]
 	docs = documents(lines)
 	if not docs:
 		item.errors.append('produced no KTAP output')
@@ -164,6 +211,36 @@ def judge_item(item: Item, lines: Optional[List[str]]) -> None:
 		meta = kunit_json.Metadata(arch='x86_64')
 		item.results.append(json.loads(kunit_json.get_json_result(test, meta)))
 	item.status = 'fail' if item.failed else 'pass'
+
+
+def plan_mismatch(rundir: str, boot: str, path: str, given: List[str],
+		  ran: Tuple[str, List[str]]) -> int:
+	"""The guest ran another plan than the one given: its output answers
+	other questions, so none of it is judged."""
+	digest = plan_digest(given)
+	out = [f'boot: {boot}',
+	       'plan: the guest ran another plan than the one given; nothing is judged',
+	       f'  given, {path} (digest {digest}):']
+	out += ['    ' + i for i in given or ['(no items)']]
+	out.append(f'  the guest ran, from its image (digest {ran[0]}):')
+	out += ['    ' + i for i in ran[1] or ['(no items)']]
+	out.append('  the image was made for another plan: make one for this plan '
+		   '(scripts/mkinitramfs.sh) and boot that')
+	results = {
+		'boot': boot,
+		'plan': {'given': digest, 'ran': ran[0], 'given_items': given, 'ran_items': ran[1]},
+		'error': 'plan mismatch',
+		'items': [], 'console': [], 'census': {},
+		'passed': 0, 'failed': 0, 'skipped': 0,
+	}
+	with open(os.path.join(rundir, 'results.json'), 'w') as f:
+		json.dump(results, f, indent=1)
+	with open(os.path.join(rundir, 'summary.txt'), 'w') as f:
+		f.write('\n'.join(out) + '\n')
+	print('\n'.join(out))
+	print(f'{os.path.basename(sys.argv[0])}: error: the guest ran plan {ran[0]}, not the plan given '
+	      f'({path}, {digest}); its image was made for another plan', file=sys.stderr)
+	return EX_IMAGE
 
 
 def scan_console(lines: List[str], context: int = 4) -> List[dict]:
@@ -206,6 +283,11 @@ def main() -> int:
 	except FileNotFoundError:
 		boot = 'not-run'
 
+	given = plan_items(args.plan)
+	ran = guest_plan(tests)
+	if ran and ran[0] != plan_digest(given):
+		return plan_mismatch(args.rundir, boot, args.plan, given, ran)
+
 	found = sections(console)
 	found.update(sections(tests))
 	skips = {(m.group(1), m.group(2)): m.group(3)
@@ -241,6 +323,11 @@ def main() -> int:
 
 	out = []
 	out.append(f'boot: {boot}')
+	if ran:
+		n = len(given)
+		out.append(f'plan: the guest ran the plan given ({n} item{"s" * (n != 1)}, digest {ran[0]})')
+	else:
+		out.append('plan: not checked (the guest did not print it: an image made before it did)')
 	if census:
 		out.append('census after boot: ' + ' '.join(f'{k}={v}' for k, v in census.items()
 							     if k != 'rescuer_names'))
@@ -249,6 +336,7 @@ def main() -> int:
 		out.append(line)
 		out += [f'    failed: {name}' for name in i.failures]
 		out += [f'    {"skipped" if i.status == "skip" else "error"}: {e}' for e in i.errors]
+		out += [f'    note: {n}' for n in i.notes]
 	if reports:
 		kinds = sorted({r['kind'] for r in reports})
 		out.append(f'console: {len(reports)} report(s) of kernel trouble ({", ".join(kinds)}):')
@@ -263,6 +351,7 @@ def main() -> int:
 
 	results = {
 		'boot': boot,
+		'plan': {'given': plan_digest(given), 'ran': ran[0] if ran else None},
 		'items': [vars(i) for i in items],
 		'console': reports,
 		'census': census,

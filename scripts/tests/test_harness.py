@@ -9,6 +9,8 @@ otherwise a skip that says what is missing.
 """
 
 import gzip
+import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -24,7 +26,7 @@ KERNEL = os.path.join(OUT, 'build', 'series-debug', 'arch', 'x86', 'boot', 'bzIm
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
 NEED_KERNEL = os.environ.get('HARNESS_NEED_KERNEL') == '1'
 
-EX_TREE, EX_APPLY, EX_CONFIG, EX_BOOT, EX_TEST = 11, 12, 13, 16, 17
+EX_TREE, EX_APPLY, EX_CONFIG, EX_IMAGE, EX_BOOT, EX_TEST = 11, 12, 13, 15, 16, 17
 
 
 def run(*cmd, env=None, cwd=None):
@@ -36,6 +38,22 @@ def run(*cmd, env=None, cwd=None):
 def git(repo, *args):
 	subprocess.run(['git', '-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t.invalid',
 			*args], check=True, capture_output=True)
+
+
+def cpio_gz(root, path):
+	"""Pack the directory ROOT as mkinitramfs.sh does, into PATH."""
+	files = subprocess.run('find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet', shell=True,
+			       cwd=root, capture_output=True, check=True).stdout
+	with gzip.open(path, 'wb') as f:
+		f.write(files)
+	return path
+
+
+def verdict_module():
+	spec = importlib.util.spec_from_file_location('verdict', os.path.join(SCRIPTS, 'verdict.py'))
+	mod = importlib.util.module_from_spec(spec)
+	spec.loader.exec_module(mod)
+	return mod
 
 
 def need(path, what):
@@ -243,6 +261,59 @@ class Verdict(Tmp):
 		self.assertEqual(r.stdout.splitlines()[-1], f'{res["passed"]} passed, 0 failed, 0 skipped')
 		# 6 KUnit cases, 1 kselftest, the boot and the console
 		self.assertEqual(res['passed'], 9)
+		# recorded before the guest printed its plan
+		self.assertIn('plan: not checked (the guest did not print it', r.stdout)
+		self.assertIsNone(res['plan']['ran'])
+
+	# what the guests of fixtures/plan-pass and fixtures/timeout ran
+	PASS_PLAN = ('# comments and spacing are not part of a plan\n'
+		     'kunit cpumask_kunit\nkselftest cpu-hotplug\n\n'
+		     'kselftest\tcgroup:test_freezer\nkselftest cgroup:test_cpuset  \n')
+	TIMEOUT_PLAN = 'kselftest cpu-hotplug\nkselftest workqueue timeout=40\n'
+
+	def test_guest_that_ran_the_plan_given_passes(self):
+		r, res = self.judge('plan-pass', self.PASS_PLAN)
+		self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+		self.assertIn('plan: the guest ran the plan given (4 items, digest 957faecf9b621a23)', r.stdout)
+		self.assertEqual(res['plan'], {'given': '957faecf9b621a23', 'ran': '957faecf9b621a23'})
+		# 6 KUnit cases, 3 kselftests, the boot and the console
+		self.assertEqual(r.stdout.splitlines()[-1], '11 passed, 0 failed, 0 skipped')
+
+	def test_guest_that_ran_another_plan_is_not_judged(self):
+		# The issue's case: a one-line plan given, the image's own run.
+		given = 'kselftest workqueue:wq_torture.sh timeout=900\n'
+		r, res = self.judge('timeout', given)
+		self.assertEqual(r.returncode, EX_IMAGE, r.stdout + r.stderr)
+		self.assertIn('error: the guest ran plan 7a0b11a66054f493, not the plan given', r.stderr)
+		self.assertIn('plan: the guest ran another plan than the one given; nothing is judged', r.stdout)
+		self.assertRegex(r.stdout, r'given, \S+/plan \(digest \w+\):\n'
+				 r'    kselftest workqueue:wq_torture.sh timeout=900\n')
+		self.assertIn('the guest ran, from its image (digest 7a0b11a66054f493):\n'
+			      '    kselftest cpu-hotplug\n    kselftest workqueue timeout=40\n', r.stdout)
+		self.assertNotIn('never started', r.stdout)
+		self.assertNotRegex(r.stdout, r'\d+ passed, \d+ failed')
+		self.assertEqual(res['items'], [])
+		self.assertEqual(res['error'], 'plan mismatch')
+
+	def test_plan_differing_in_an_option_is_another_plan(self):
+		r, res = self.judge('plan-pass', self.PASS_PLAN.replace('test_cpuset', 'test_cpuset timeout=900'))
+		self.assertEqual(r.returncode, EX_IMAGE, r.stdout + r.stderr)
+		self.assertIn('    kselftest cgroup:test_cpuset timeout=900\n', r.stdout)
+
+	def test_kselftest_killed_by_its_time_limit_is_named(self):
+		# wq_torture.sh (60 s) killed at 40 s; the guest unloaded the
+		# torture modules it left, and wq_freezer.sh then passed.
+		r, res = self.judge('timeout', self.TIMEOUT_PLAN)
+		self.assertEqual(r.returncode, EX_TEST, r.stdout + r.stderr)
+		self.assertIn('kselftest workqueue: fail (2 passed, 1 failed, 0 skipped)\n'
+			      '    failed: selftests: workqueue: wq_torture.sh\n'
+			      '    error: selftests: workqueue: wq_torture.sh: TIMEOUT 40 seconds'
+			      ' (killed by its time limit)\n'
+			      '    note: unloaded module workqueue_torture, left loaded by workqueue:wq_torture.sh\n'
+			      '    note: unloaded module torture, left loaded by workqueue:wq_torture.sh\n',
+			      r.stdout)
+		self.assertIn('kselftest cpu-hotplug: pass (1 passed, 0 failed, 0 skipped)', r.stdout)
+		self.assertEqual(r.stdout.splitlines()[-1], '5 passed, 1 failed, 0 skipped')
 
 	def test_ktap_not_ok_fails(self):
 		r, res = self.judge('not-ok', self.PLAN)
@@ -293,6 +364,23 @@ class GuestWrappers(Tmp):
 		self.assertEqual(r.returncode, 124)
 		self.assertEqual(self.sh('timeout', '--foreground', '5', '/bin/busybox', 'true').returncode, 0)
 
+	def test_plan_items_reads_a_plan_as_the_verdict_does(self):
+		plan = os.path.join(self.tmp, 'plan')
+		with open(plan, 'w') as f:
+			f.write('# a comment\n\n  kunit\tcpumask_kunit  \r\n\t# indented comment\n'
+				'kselftest   workqueue:wq_torture.sh timeout=900\nkselftest cpu-hotplug # why\n')
+		want = ['kunit cpumask_kunit', 'kselftest workqueue:wq_torture.sh timeout=900',
+			'kselftest cpu-hotplug # why']
+		verdict = verdict_module()
+		self.assertEqual(verdict.plan_items(plan), want)
+		# in the guest (busybox) and on the host (run.sh)
+		for r in (self.sh('plan-items', plan), run('sh', os.path.join(self.GUEST, 'plan-items'), plan)):
+			self.assertEqual(r.returncode, 0, r.stderr)
+			self.assertEqual(r.stdout.splitlines(), want)
+			# the digest the guest prints: sha256sum | cut -c1-16
+			self.assertEqual(hashlib.sha256(r.stdout.encode()).hexdigest()[:16],
+					 verdict.plan_digest(want))
+
 	def test_modprobe_dry_run_answers_from_modules_dep(self):
 		moddir = os.path.join(self.tmp, 'modules')
 		os.makedirs(moddir)
@@ -304,6 +392,52 @@ class GuestWrappers(Tmp):
 		for name, rc in (('cpumask_kunit', 0), ('cpumask-kunit', 0), ('foo_bar', 0),
 				 ('builtin_thing', 0), ('cpumask', 1), ('nosuch', 1)):
 			self.assertEqual(self.sh('modprobe', '-q', '-n', name, env=env).returncode, rc, name)
+
+
+class RunPlan(Tmp):
+	"""run.sh refuses, before booting, a plan its image was not made with."""
+	IMAGE_PLAN = '# the default plan\nkunit cpumask_kunit\nkselftest workqueue\n'
+
+	def run_sh(self, plan):
+		root = os.path.join(self.tmp, 'root')
+		os.makedirs(os.path.join(root, 'etc', 'harness'))
+		with open(os.path.join(root, 'etc', 'harness', 'plan'), 'w') as f:
+			f.write(self.IMAGE_PLAN)
+		initrd = cpio_gz(root, os.path.join(self.tmp, 'initramfs.cpio.gz'))
+		build = os.path.join(self.tmp, 'build')
+		os.makedirs(build)
+		with open(os.path.join(build, '.config'), 'w') as f:
+			f.write('CONFIG_MODULES=y\n')
+		planfile = os.path.join(self.tmp, 'plan')
+		with open(planfile, 'w') as f:
+			f.write(plan)
+		self.out = os.path.join(self.tmp, 'out')
+		return run(os.path.join(SCRIPTS, 'run.sh'), KSRC, build, planfile, 't',
+			   env={'OUT': self.out, 'INITRD': initrd})
+
+	def test_plan_the_image_was_not_made_with_is_refused(self):
+		r = self.run_sh('kselftest workqueue:wq_torture.sh timeout=900\n')
+		self.assertEqual(r.returncode, EX_IMAGE, r.stderr)
+		self.assertIn('run.sh: error: the image carries another plan than the one given', r.stderr)
+		self.assertRegex(r.stderr, r'given, \S+/plan:\n    kselftest workqueue:wq_torture.sh timeout=900\n')
+		self.assertRegex(r.stderr, r'the image\'s, \S+/initramfs.cpio.gz:\n'
+				 r'    kunit cpumask_kunit\n    kselftest workqueue\n')
+		self.assertIn('mkinitramfs.sh', r.stderr)
+		# refused before anything was booted or recorded
+		self.assertFalse(os.path.exists(os.path.join(self.out, 'runs')))
+
+	def test_plan_differing_in_an_option_is_refused(self):
+		r = self.run_sh('kunit cpumask_kunit\nkselftest workqueue timeout=900\n')
+		self.assertEqual(r.returncode, EX_IMAGE, r.stderr)
+
+	def test_plan_the_image_carries_is_booted(self):
+		need(os.path.join(KSRC, 'tools', 'testing', 'kunit', 'kunit_parser.py'), 'pinned tree')
+		# other comments and spacing; the stand-in build has no kernel
+		r = self.run_sh('kunit  cpumask_kunit\n\n# the series\' own\nkselftest workqueue\n')
+		self.assertEqual(r.returncode, EX_BOOT, r.stderr)
+		self.assertNotIn('another plan', r.stderr)
+		self.assertIn('no kernel image', r.stderr)
+		self.assertTrue(os.path.exists(os.path.join(self.out, 'runs', 'latest', 'plan')))
 
 
 class Guest(Tmp):
