@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers shared by compile-test.sh and bisect-compile.sh; sourced after
 # lib.sh, never run.  The configurations are config/compile-test/NAME.conf
-# (ARCH=...), with an optional NAME.config of forced symbols beside it.
+# (ARCH=..., and DESCRIPTION=... for commit messages), with an optional
+# NAME.config of forced symbols beside it.
 
 # cc_for ARCH: the CROSS_COMPILE prefix of Debian's cross compiler for ARCH.
 cc_for() {

@@ -25,6 +25,20 @@ def coverage(report):
 	return cov
 
 
+def describe(name):
+	"""The configuration's DESCRIPTION= from its .conf, else its name."""
+	conf = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'config',
+			    'compile-test', name + '.conf')
+	try:
+		with open(conf) as f:
+			for line in f:
+				if line.startswith('DESCRIPTION='):
+					return line.split('=', 1)[1].strip()
+	except OSError:
+		pass
+	return name
+
+
 def main():
 	msg = sys.stdin.read()
 	if 'Compile-tested' in msg:
@@ -34,7 +48,7 @@ def main():
 				os.environ['GIT_COMMIT'], '--', '*.c'],
 			       capture_output=True, text=True, check=True).stdout.split()
 	cov = coverage(os.environ['REPORT'])
-	confs = sorted({cov[f] for f in files if f in cov})
+	confs = sorted({describe(cov[f]) for f in files if f in cov})
 	if not files or len(confs) == 0 or any(f not in cov for f in files):
 		sys.stdout.write(msg)
 		return
