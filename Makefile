@@ -96,7 +96,7 @@ census:
 		selftests/plan.census $(CURDIR)/$(SERIES)
 
 mutants: config
-	@$(S)/mutants.sh $(KSRC) $(BUILD) $(MUTANTS)
+	@RUNS=$(or $(RUNS),1) $(S)/mutants.sh $(KSRC) $(BUILD) $(MUTANTS)
 
 check: tree
 	@$(S)/check.sh $(KSRC) $(CURDIR)/series

@@ -1,16 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Prove the test suite can fail: apply each mutant in selftests/mutants/
-# to the series tree, rebuild, run the mutant plan, and expect the verdict
-# to fail.  The tree is restored after each mutant (and on exit).
+# to the series tree, rebuild, run the mutant plan RUNS times (default 1),
+# and expect the verdict to fail every time.  The tree is restored after
+# each mutant (and on exit).  The report gives, per mutant, the runs that
+# failed out of RUNS and what failed in each.
 #
-# Usage: mutants.sh KSRC BUILD_DIR [MUTANT...]
+# Usage: [RUNS=N] mutants.sh KSRC BUILD_DIR [MUTANT...]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 2 ] || die "$EX_USAGE" "usage: mutants.sh KSRC BUILD_DIR [MUTANT...]"
 ksrc=$1 build=$2
 shift 2
+runs=${RUNS:-1}
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "$EX_USAGE" "RUNS=$runs: a number of runs, 1 or more"
 mdir=$HARNESS_TOP/selftests/mutants
 plan=$mdir/plan
 if [ $# -eq 0 ]; then
@@ -29,30 +33,9 @@ trap restore EXIT
 export INITRD=$build/initramfs-mutants.cpio.gz TIMEOUT=${TIMEOUT:-900}
 # Mutants only change built-in code: one image (modules, tests) serves all.
 "$HARNESS_TOP/scripts/mkinitramfs.sh" "$ksrc" "$build" "$plan" "$INITRD"
-caught=0 survived=0
-report=$OUT/mutants.txt
-: >"$report"
-for m in "$@"; do
-	m=$(realpath "$m")
-	name=$(basename "$m" .patch)
-	git -C "$ksrc" apply --check "$m" 2>/dev/null ||
-		die "$EX_APPLY" "$m does not apply to the series; rewrite it against kernel/workqueue.c"
-	git -C "$ksrc" apply "$m"
-	applied=$m
-	log "mutant $name: $(head -1 "$m")"
-	"$HARNESS_TOP/scripts/build.sh" "$ksrc" "$build"
-	rc=0
-	"$HARNESS_TOP/scripts/run.sh" "$ksrc" "$build" "$plan" "mutant-$name" \
-		harness.env.WQ_TORTURE_DURATION=20 >/dev/null || rc=$?
-	# Only a failed test or a guest that did not finish catch a mutant;
-	# any other failure (a guest that ran another plan, say) proves nothing.
-	case $rc in
-	0)
-		line="$name: SURVIVED (every test passed)"
-		survived=$((survived + 1))
-		;;
-	"$EX_BOOT" | "$EX_TEST")
-		by=$(python3 - "$OUT/runs/latest/results.json" <<'PY'
+# caught_by RESULTS_JSON: what failed in a run, on one line.
+caught_by() {
+	python3 - "$1" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 by = []
@@ -66,14 +49,52 @@ if r['console']:
 	by.append('console: ' + ', '.join(sorted({c['kind'] for c in r['console']})))
 print('; '.join(by))
 PY
-)
-		line="$name: caught by $by"
+}
+
+caught=0 survived=0
+report=$OUT/mutants.txt
+: >"$report"
+for m in "$@"; do
+	m=$(realpath "$m")
+	name=$(basename "$m" .patch)
+	git -C "$ksrc" apply --check "$m" 2>/dev/null ||
+		die "$EX_APPLY" "$m does not apply to the series; rewrite it against kernel/workqueue.c"
+	git -C "$ksrc" apply "$m"
+	applied=$m
+	log "mutant $name: $(head -1 "$m")"
+	"$HARNESS_TOP/scripts/build.sh" "$ksrc" "$build"
+	# A mutant is caught only if every one of its RUNS runs fails: a
+	# test that catches it by luck of timing would let it through some
+	# day, and that must show here.
+	failed=0 whys=()
+	for run in $(seq "$runs"); do
+		rc=0
+		"$HARNESS_TOP/scripts/run.sh" "$ksrc" "$build" "$plan" "mutant-$name-$run" \
+			harness.env.WQ_TORTURE_DURATION=20 >/dev/null || rc=$?
+		# Only a failed test or a guest that did not finish catch a
+		# mutant; any other failure (a guest that ran another plan,
+		# say) proves nothing.
+		case $rc in
+		0)
+			whys+=("run $run: every test passed")
+			;;
+		"$EX_BOOT" | "$EX_TEST")
+			failed=$((failed + 1))
+			whys+=("run $run: $(caught_by "$OUT/runs/latest/results.json")")
+			;;
+		*)
+			die "$rc" "mutant $name, run $run: the run failed with exit $rc, which is no verdict on the mutant"
+			;;
+		esac
+	done
+	if [ "$failed" -eq "$runs" ]; then
+		line="$name: caught $failed/$runs"
 		caught=$((caught + 1))
-		;;
-	*)
-		die "$rc" "mutant $name: the run failed with exit $rc, which is no verdict on the mutant"
-		;;
-	esac
+	else
+		line="$name: SURVIVED, caught $failed/$runs"
+		survived=$((survived + 1))
+	fi
+	line="$line$(printf '\n    %s' "${whys[@]}")"
 	echo "$line" | tee -a "$report"
 	restore
 done
