@@ -80,48 +80,15 @@ fi
 
 # fetch_tarball: download the orig tarball with apt-get source into $DL_DIR.
 fetch_tarball() {
-	local apt=$OUT/apt codename f
+	local apt=$OUT/apt
 	rm -rf "$apt"
 	mkdir -p "$apt/sources" "$apt/lists/partial" "$apt/cache/archives/partial" "$DL_DIR"
-	# The machine's main archive is the entry that serves its own release
-	# (or the pinned suite's base release): a deb-src entry for the pinned
-	# suite is derived from that stanza or line, whatever mirror it names.
-	# The pinned suite may be another release than the machine's (sid on
-	# a bookworm machine): only its source index is used.
-	codename=$( . /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
-	[ -n "$codename" ] || codename=${PIN_SOURCE_SUITE%%-*}
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk -v codename="$codename" -v suite="$PIN_SOURCE_SUITE" '
-			function flush() {
-				if (main && stanza != "")
-					printf "Types: deb-src\n%sSuites: %s\n\n", stanza, suite
-				stanza = ""; main = 0
-			}
-			/^[ \t]*$/ { flush(); next }
-			/^#/ { next }
-			/^Types:/ { next }
-			/^Suites:/ {
-				n = split($0, s, /[ \t]+/)
-				for (i = 2; i <= n; i++) if (s[i] == codename) main = 1
-				next
-			}
-			{ stanza = stanza $0 "\n" }
-			END { flush() }' "$f"
-	done >"$apt/sources/derived.sources"
-	if [ -f /etc/apt/sources.list ]; then
-		awk -v codename="$codename" -v suite="$PIN_SOURCE_SUITE" '
-			$1 == "deb" {
-				i = 2; opt = ""
-				if ($2 ~ /^\[/) { while ($i !~ /\]$/) opt = opt $(i++) " "; opt = opt $(i++) " " }
-				if ($(i + 1) != codename) next
-				line = "deb-src " opt $i " " suite
-				for (j = i + 2; j <= NF; j++) line = line " " $j
-				print line
-			}' /etc/apt/sources.list >"$apt/sources/derived.list"
-	fi
-	[ -s "$apt/sources/derived.sources" ] || [ -s "$apt/sources/derived.list" ] ||
-		die "$EX_TREE" "no apt source for '$codename' in /etc/apt; cannot derive a deb-src entry (or set KERNEL_SRC=)"
+	# A deb-src entry for the pinned suite, derived from the entry that
+	# serves the machine's own release.  The pinned suite may be another
+	# release than the machine's (sid on a bookworm machine): only its
+	# source index is used.
+	apt_entries "$apt/sources/derived" deb-src "$PIN_SOURCE_SUITE" ||
+		die "$EX_TREE" "no apt source for this machine's release in /etc/apt; cannot derive a deb-src entry (or set KERNEL_SRC=)"
 
 	local aptopts=(-o "Dir::Etc::SourceParts=$apt/sources"
 		-o Dir::Etc::SourceList=/dev/null

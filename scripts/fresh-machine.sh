@@ -115,44 +115,9 @@ rm -rf "$src"
 mkdir -p "$src"
 # The binary entries that serve this release, its updates and its security
 # updates, from deb822 stanzas and one-line entries alike.
-for f in /etc/apt/sources.list.d/*.sources; do
-	[ -f "$f" ] || continue
-	awk -v codename="$codename" '
-		function flush() {
-			if (deb && suites != "" && enabled)
-				printf "Types: deb\nSuites:%s\n%s\n", suites, stanza
-			stanza = ""; suites = ""; deb = 0; enabled = 1
-		}
-		BEGIN { enabled = 1 }
-		/^[ \t]*$/ { flush(); next }
-		/^#/ { next }
-		/^Types:/ { deb = $0 ~ /[ \t]deb([ \t]|$)/; next }
-		/^Enabled:/ { enabled = $2 !~ /^(no|false|0)$/; next }
-		/^Suites:/ {
-			for (i = 2; i <= NF; i++)
-				if ($i == codename || $i == codename "-updates" || $i == codename "-security")
-					suites = suites " " $i
-			next
-		}
-		{ stanza = stanza $0 "\n" }
-		END { flush() }' "$f"
-done >"$src/fresh.sources"
-if [ -f /etc/apt/sources.list ]; then
-	awk -v codename="$codename" '
-		$1 == "deb" {
-			i = 2
-			if ($2 ~ /^\[/) while ($i !~ /\]$/) i++
-			if ($2 ~ /^\[/) i++
-			s = $(i + 1)
-			if (s == codename || s == codename "-updates" || s == codename "-security") print
-		}' /etc/apt/sources.list
-fi >"$src/fresh.list"
-mirrors=()
-for f in "$src/fresh.sources" "$src/fresh.list"; do
-	if [ -s "$f" ]; then mirrors+=("$f"); else rm -f "$f"; fi
-done
-[ ${#mirrors[@]} -gt 0 ] ||
+apt_entries "$src/fresh" deb "" -updates -security ||
 	die "$EX_DEPS" "no apt source for '$codename' in /etc/apt; cannot make a $codename root"
+mirrors=("$src"/fresh.*)
 # The machine's own Acquire settings that a fresh machine of this kind
 # would have too: proxies and release-file date checks.
 apt-config dump Acquire |

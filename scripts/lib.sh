@@ -55,3 +55,55 @@ elapsed() {
 series_stamp() {
 	(printf '%s\n' "${@##*/}"; cat /dev/null "$@") | sha256sum | cut -c1-16
 }
+
+# apt_entries PREFIX TYPE SUITE [SUFFIX...]: the machine's apt entries of
+# type deb that serve its own release (the codename in /etc/os-release),
+# or that release followed by one of SUFFIX ("-updates", ...), written again with type TYPE, and with SUITE as their suite when SUITE
+# is not empty.  deb822 stanzas go to PREFIX.sources, one-line entries to
+# PREFIX.list; an empty file is removed.  Returns 1 when there is none.
+# Whatever mirror the machine names is used; no host name is written
+# here.  APT_ETC (default /etc/apt) is where the sources are read.
+apt_entries() {
+	local prefix=$1 type=$2 suite=$3 codename etc=${APT_ETC:-/etc/apt} f
+	shift 3
+	codename=$( . /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+	[ -n "$codename" ] || return 1
+	local awkvars=(-v codename="$codename" -v type="$type" -v suite="$suite" -v suffixes="$*")
+	local match='function wanted(s,   i, n, x) {
+			if (s == codename) return 1
+			n = split(suffixes, x, " ")
+			for (i = 1; i <= n; i++) if (s == codename x[i]) return 1
+			return 0
+		}'
+	for f in "$etc"/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk "${awkvars[@]}" "$match"'
+			function flush() {
+				if (deb && enabled && suites != "")
+					printf "Types: %s\nSuites:%s\n%s\n", type, suite != "" ? " " suite : suites, stanza
+				stanza = ""; suites = ""; deb = 0; enabled = 1
+			}
+			BEGIN { enabled = 1 }
+			/^[ \t]*$/ { flush(); next }
+			/^#/ { next }
+			/^Types:/ { deb = $0 ~ /[ \t]deb([ \t]|$)/; next }
+			/^Enabled:/ { enabled = $2 !~ /^(no|false|0)$/; next }
+			/^Suites:/ { for (i = 2; i <= NF; i++) if (wanted($i)) suites = suites " " $i; next }
+			{ stanza = stanza $0 "\n" }
+			END { flush() }' "$f"
+	done >"$prefix.sources"
+	if [ -f "$etc/sources.list" ]; then
+		awk "${awkvars[@]}" "$match"'
+			$1 == "deb" {
+				i = 2; opt = ""
+				if ($2 ~ /^\[/) { while ($i !~ /\]$/) opt = opt $(i++) " "; opt = opt $(i++) " " }
+				if (!wanted($(i + 1))) next
+				line = type " " opt $i " " (suite != "" ? suite : $(i + 1))
+				for (j = i + 2; j <= NF; j++) line = line " " $j
+				print line
+			}' "$etc/sources.list"
+	fi >"$prefix.list"
+	[ -s "$prefix.sources" ] || rm -f "$prefix.sources"
+	[ -s "$prefix.list" ] || rm -f "$prefix.list"
+	[ -f "$prefix.sources" ] || [ -f "$prefix.list" ]
+}

@@ -20,6 +20,7 @@ console shows trouble.  Output of a guest that did not print its plan
 """
 
 import argparse
+import functools
 import hashlib
 import inspect
 import json
@@ -29,7 +30,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-PRINTER: Any = None
+# kunit_parser.parse_run_tests() with the printer bound; set in main().
+PARSE_RUN: Any = None
 
 EX_IMAGE = 15
 EX_BOOT = 16
@@ -175,7 +177,6 @@ def failed_names(test, path: str) -> List[str]:
 
 def judge_item(item: Item, lines: Optional[List[str]]) -> None:
 	import kunit_json
-	import kunit_parser
 	if lines is None:
 		item.errors.append('never started (guest stopped before it)')
 		item.failed = 1
@@ -193,10 +194,7 @@ def judge_item(item: Item, lines: Optional[List[str]]) -> None:
 		item.status = 'fail'
 		return
 	for doc in docs:
-		if 'printer' in inspect.signature(kunit_parser.parse_run_tests).parameters:
-			test = kunit_parser.parse_run_tests(doc, PRINTER)
-		else:
-			test = kunit_parser.parse_run_tests(doc)
+		test = PARSE_RUN(doc)
 		c = test.counts
 		item.passed += c.passed
 		item.skipped += c.skipped
@@ -269,11 +267,15 @@ def main() -> int:
 	import kunit_parser
 	import kunit_printer
 	parse_log = open(os.path.join(args.rundir, 'parse.log'), 'w')
-	# The parser's messages go to parse.log.  Newer trees pass the printer
-	# to parse_run_tests(); older ones read the module's global.
-	global PRINTER
-	PRINTER = kunit_printer.Printer(output=parse_log)
-	kunit_parser.stdout = PRINTER
+	# The parser's messages go to parse.log.  Newer trees take the printer
+	# as an argument of parse_run_tests(); older ones read a module global.
+	global PARSE_RUN
+	printer = kunit_printer.Printer(output=parse_log)
+	if 'printer' in inspect.signature(kunit_parser.parse_run_tests).parameters:
+		PARSE_RUN = functools.partial(kunit_parser.parse_run_tests, printer=printer)
+	else:
+		kunit_parser.stdout = printer
+		PARSE_RUN = kunit_parser.parse_run_tests
 
 	console = strip_printk(read_lines(os.path.join(args.rundir, 'console.log')))
 	tests = read_lines(os.path.join(args.rundir, 'tests.log'))

@@ -139,6 +139,57 @@ class FetchTree(Tmp):
 		self.assertEqual(tag.returncode, 0, tag.stderr)
 
 
+class AptEntries(Tmp):
+	"""apt_entries (lib.sh): the machine's entries for its own release,
+	written again with another type and suite, from both formats."""
+
+	def derive(self, *args):
+		etc = os.path.join(self.tmp, 'etc')
+		os.makedirs(os.path.join(etc, 'sources.list.d'))
+		with open(os.path.join(etc, 'sources.list.d', 'm.sources'), 'w') as f:
+			f.write('Types: deb\nURIs: http://m.invalid/debian\n'
+				f'Suites: {self.release} {self.release}-updates\nComponents: main\n\n'
+				'Types: deb\nURIs: http://m.invalid/off\nSuites: {0}\nEnabled: no\n\n'
+				.format(self.release) +
+				'Types: deb-src\nURIs: http://m.invalid/src\nSuites: {0}\n'.format(self.release))
+		with open(os.path.join(etc, 'sources.list'), 'w') as f:
+			f.write(f'deb [signed-by=/k.gpg] http://m.invalid/one {self.release} main contrib\n'
+				f'deb http://m.invalid/sec {self.release}-security main\n')
+		prefix = os.path.join(self.tmp, 'out')
+		r = subprocess.run(['bash', '-c', f'. {SCRIPTS}/lib.sh && apt_entries "$@"', '-',
+				    prefix, *args], capture_output=True, text=True,
+				   env=dict(os.environ, APT_ETC=etc))
+		out = {}
+		for ext in ('sources', 'list'):
+			if os.path.exists(f'{prefix}.{ext}'):
+				with open(f'{prefix}.{ext}') as f:
+					out[ext] = f.read()
+		return r, out
+
+	def setUp(self):
+		super().setUp()
+		self.release = subprocess.run(['sh', '-c', '. /etc/os-release && echo $VERSION_CODENAME'],
+					      capture_output=True, text=True).stdout.strip()
+		if not self.release:
+			self.skipTest('/etc/os-release names no codename')
+
+	def test_deb_src_for_another_suite(self):
+		r, out = self.derive('deb-src', 'sid')
+		self.assertEqual(r.returncode, 0, r.stderr)
+		self.assertEqual(out['sources'], 'Types: deb-src\nSuites: sid\n'
+				 'URIs: http://m.invalid/debian\nComponents: main\n\n')
+		self.assertEqual(out['list'],
+				 'deb-src [signed-by=/k.gpg] http://m.invalid/one sid main contrib\n')
+
+	def test_release_and_its_updates(self):
+		r, out = self.derive('deb', '', '-updates', '-security')
+		self.assertEqual(r.returncode, 0, r.stderr)
+		self.assertIn(f'Suites: {self.release} {self.release}-updates\n', out['sources'])
+		self.assertNotIn('m.invalid/off', out['sources'])
+		self.assertNotIn('m.invalid/src', out['sources'])
+		self.assertIn(f'http://m.invalid/sec {self.release}-security main', out['list'])
+
+
 class ApplySeries(Tmp):
 	"""A tiny repository standing in for the kernel tree."""
 
