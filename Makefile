@@ -9,6 +9,10 @@ SERIES     ?= series
 UPTO       ?=
 KERNEL_SRC ?=
 PLAN       ?= selftests/plan
+# Asked of the guest's tests beyond their defaults (harness.env.NAME=VALUE
+# sets NAME for them): the torture selftest takes a CPU off or on every
+# 300 ms here, which it does not do on a developer's machine by default.
+GUEST_ENV  ?= harness.env.WQ_TORTURE_ONOFF=300
 
 export OUT KERNEL_SRC
 
@@ -36,22 +40,24 @@ COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 
 
 S := scripts
 
-.PHONY: help deps tree apply config build image test mutants census compile-test bisect-compile check harness-test fresh-check mail export clean distclean
+.PHONY: help deps tree apply config build image test stress-test mutants census compile-test bisect-compile check cocci-check harness-test fresh-check mail export clean distclean
 
 help:
 	@echo 'make test          apply the series, build (FLAVOUR=$(FLAVOUR)), boot in QEMU, run the plan'
 	@echo 'make test SERIES=none   the same for the pristine tree'
 	@echo 'make mutants       every mutant in selftests/mutants/ must make the suite fail'
+	@echo 'make stress-test   make test RUNS times (default 20) on one image; passes if all do'
 	@echo 'make census        kernel threads after boot, pristine vs series (FLAVOUR=census)'
-	@echo 'make compile-test  W=1 C=1 builds of every C file the series touches, against the base'
+	@echo 'make compile-test  W=1 (and sparse if the tree accepts it) builds of every C file the series touches, against the base'
 	@echo 'make bisect-compile  each commit of the series compiles the C files it touches'
 	@echo 'make check         series and patches/ agree, every patch applies, checkpatch --strict'
+	@echo 'make cocci-check   the semantic patch reports every legacy call on the base, none before the removal'
 	@echo 'make harness-test  the harness checking its own failure paths'
 	@echo 'make fresh-check   make deps and the image step (of the built kernel) in a minimal Debian root'
 	@echo 'make tree|apply|config|build|image   one step at a time'
 	@echo 'make export        git format-patch the tree'"'"'s series branch back into patches/'
 	@echo 'make mail          the series re-signed by you and addressed, in out/mail/ (not sent)'
-	@echo 'Variables: FLAVOUR=debug|kasan|census SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR'
+	@echo 'Variables: FLAVOUR=debug|kasan|census SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR RUNS=N'
 	@echo '           ACCEL=auto|kvm|tcg SMP=4 MEM=2G BOOT_TIMEOUT=120 TIMEOUT=2400'
 
 deps:
@@ -75,7 +81,13 @@ image: build
 
 test: image
 	@$(S)/run.sh $(KSRC) $(BUILD) $(PLAN) $(VARIANT)-$(FLAVOUR) \
-		$(if $(PRISTINE),harness.allow_missing=1)
+		$(if $(PRISTINE),harness.allow_missing=1) $(GUEST_ENV)
+
+# The plan RUNS times (default 20) on one image, each run's verdict kept: a
+# test that passes by luck of timing fails some of them.
+stress-test: image
+	@RUNS=$(or $(RUNS),20) $(S)/stress.sh $(KSRC) $(BUILD) $(PLAN) $(VARIANT)-$(FLAVOUR) \
+		$(if $(PRISTINE),harness.allow_missing=1) $(GUEST_ENV)
 
 compile-test: apply
 	@$(S)/deps.sh sparse gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64-linux-gnu
@@ -95,11 +107,16 @@ census:
 	@$(S)/census.sh $(KSRC) $(OUT)/build/pristine-census $(OUT)/build/series-census \
 		selftests/plan.census $(CURDIR)/$(SERIES)
 
-mutants: config
-	@RUNS=$(or $(RUNS),1) $(S)/mutants.sh $(KSRC) $(BUILD) $(MUTANTS)
+mutants: build
+	@RUNS=$(or $(RUNS),1) GUEST_ENV="$(GUEST_ENV)" $(S)/mutants.sh $(KSRC) $(BUILD) $(MUTANTS)
 
 check: tree
 	@$(S)/check.sh $(KSRC) $(CURDIR)/series
+
+# The series' semantic patch with spatch: every legacy call reported on the
+# base tree, none left just before the removal patch.
+cocci-check: apply
+	@$(S)/cocci-check.sh $(KSRC)
 
 harness-test:
 	@python3 -m unittest discover -s $(S)/tests $(if $(V),-v)

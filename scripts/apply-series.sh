@@ -9,7 +9,9 @@
 # tree is left at the base plus the patches before it, and the message
 # says so.  A tree with uncommitted changes is refused.  Commits on the
 # branch that are not the last applied series are kept on a backup
-# branch before the branch is reset.
+# branch before the branch is reset.  The patches are applied in a
+# worktree beside TREE (TREE/../.NAME.am), so that TREE itself only sees
+# the files that differ from what it had.
 #
 # With SERIES_FILE "none" the base commit itself is checked out (detached),
 # leaving the series branch as it is.
@@ -74,16 +76,34 @@ if [ "$tip" != "$old_tip" ]; then
 	log "branch series had commits that are not the applied series; kept them on branch $backup"
 fi
 rm -f "$state"
-git -C "$tree" checkout -q -B series cmwq-base
 # git am needs a committer; use the harness's when the user has none.
 if ! git -C "$tree" config user.email >/dev/null; then
 	export GIT_COMMITTER_NAME="cmwq harness" GIT_COMMITTER_EMAIL="harness@cmwq.invalid"
 fi
 
+# The patches are applied in a second worktree of the same repository, kept
+# between runs, and the tree then checks out the result: files the new
+# series leaves as the old one had them keep their timestamps, so a change
+# to one patch rebuilds what that patch touches, not what every patch does.
+am=$(dirname "$tree")/.$(basename "$tree").am
+if ! git -C "$am" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	rm -rf "$am"
+	git -C "$tree" worktree prune
+	git -C "$tree" worktree add -q --detach "$am" cmwq-base
+fi
+git -C "$am" am --abort >/dev/null 2>&1 || true
+git -C "$am" checkout -q -f --detach cmwq-base
+
+# Check out in the tree what the worktree holds, on the branch series.
+take_result() {
+	git -C "$tree" checkout -q -B series "$(git -C "$am" rev-parse HEAD)"
+}
+
 i=0
 for p in "${patches[@]}"; do
-	if ! out=$(git -C "$tree" am -q --no-3way "$(realpath "$p")" 2>&1); then
-		git -C "$tree" am --abort >/dev/null 2>&1 || true
+	if ! out=$(git -C "$am" am -q --no-3way "$(realpath "$p")" 2>&1); then
+		git -C "$am" am --abort >/dev/null 2>&1 || true
+		take_result
 		where=$(printf '%s\n' "$out" | sed -n 's/^error: patch failed: \(.*\):\([0-9]*\)$/\1, hunk at line \2/p;
 			s/^error: \(.*\): does not exist in index$/\1 (file does not exist)/p;
 			s/^error: \(.*\): already exists in index$/\1 (file already exists)/p' | head -3 | paste -sd';')
@@ -93,5 +113,6 @@ for p in "${patches[@]}"; do
 	fi
 	i=$((i + 1))
 done
+take_result
 printf '%s %s\n' "$stamp" "$(git -C "$tree" rev-parse HEAD)" >"$state"
 log "applied ${#patches[@]} patches onto cmwq-base; HEAD $(git -C "$tree" rev-parse --short HEAD)"

@@ -4,6 +4,13 @@
 # (C=1), once on the series and once on the base, and report every
 # warning the series adds.
 #
+# Sparse runs only if the tree accepts the installed one: since 7.1 the
+# kernel needs a sparse that knows __typeof_unqual__
+# (scripts/checker-valid.sh), which Debian's 0.6.4 does not, and Kbuild
+# then turns C=1 off with a warning that the series and the base logs
+# share, so nothing would show that sparse never ran.  The checks made are
+# written to $OUT/compile-test/checks.txt, which commit messages quote.
+#
 # Each file is tried on the configurations in config/compile-test/, in
 # order (x86_64 allmodconfig first, then cross builds with Debian's cross
 # compilers), until one of them builds its object; the report says which
@@ -25,6 +32,16 @@ mkdir -p "$work"
 report=$work/report.txt
 jobs=${JOBS:-$(nproc)}
 
+if [ "$(sh "$ksrc/scripts/checker-valid.sh" sparse -m64 2>/dev/null)" = 1 ]; then
+	checksrc=C=1
+	echo 'W=1 and sparse (C=1)' >"$work/checks.txt"
+else
+	checksrc=
+	echo 'W=1' >"$work/checks.txt"
+	log "sparse ($(sparse --version 2>/dev/null || echo not installed)) cannot check this tree:" \
+		"scripts/checker-valid.sh refuses it; compiling with W=1 only"
+fi
+
 mapfile -t files < <(git -C "$ksrc" diff --name-only --diff-filter=M cmwq-base..HEAD -- '*.c')
 [ ${#files[@]} -gt 0 ] || die "$EX_USAGE" "the series touches no C file"
 log "${#files[@]} C files touched by the series"
@@ -39,7 +56,7 @@ fi
 build() {
 	local tree=$1 dir=$2 arch=$3 cfg=$4
 	shift 4
-	local mk=(kmake "$tree" "$dir" "$arch" -k C=1)
+	local mk=(kmake "$tree" "$dir" "$arch" -k ${checksrc:+"$checksrc"})
 	if [ ! -f "$dir/.config" ]; then
 		mkdir -p "$dir"
 		# the .config file beside a .conf forces its symbols

@@ -11,8 +11,9 @@ set -euo pipefail
 # rsync: the kselftest install target (tools/testing/selftests/lib.mk)
 # copies the tests with it.  "make fresh-check" runs this script and the
 # image step in a minimal Debian root, where a command missing here fails.
+# coccinelle: "make cocci-check" runs the series' semantic patch (spatch).
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev python3 python3-ply python3-git perl git
-	xz-utils cpio kmod ccache qemu-system-x86 busybox-static bash-static rsync "$@")
+	xz-utils cpio kmod ccache qemu-system-x86 busybox-static bash-static rsync coccinelle "$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	[[ $(dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null) == *'install ok installed'* ]] ||

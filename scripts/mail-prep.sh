@@ -167,4 +167,7 @@ print(f'{len(to)} To and {len(cc)} Cc on the cover letter')
 PY
 
 log "$((n + 1)) messages in $outdir, signed by $SENDER"
+log "every patch now carries your Signed-off-by: sending it certifies it under the"
+log "Developer's Certificate of Origin (Documentation/process/submitting-patches.rst):"
+log "review each one first, and send only what you can stand behind"
 log "check them, then: git send-email --dry-run $outdir/*.patch"

@@ -6,7 +6,7 @@
 # each mutant (and on exit).  The report gives, per mutant, the runs that
 # failed out of RUNS and what failed in each.
 #
-# Usage: [RUNS=N] mutants.sh KSRC BUILD_DIR [MUTANT...]
+# Usage: [RUNS=N] [GUEST_ENV=WORDS] mutants.sh KSRC BUILD_DIR [MUTANT...]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -44,7 +44,11 @@ if r['boot'] != 'done':
 for i in r['items']:
 	if i['status'] != 'pass':
 		names = i['failures'] or i['errors'] or [i['status']]
-		by.append(f"{i['kind']} {i['name']}: {', '.join(names)}")
+		# a guest that hung leaves the cases after it with no name
+		named = [n for n in names if not n.endswith('.')]
+		if len(named) < len(names):
+			named.append(f'{len(names) - len(named)} more without a result')
+		by.append(f"{i['kind']} {i['name']}: {', '.join(named)}")
 if r['console']:
 	by.append('console: ' + ', '.join(sorted({c['kind'] for c in r['console']})))
 print('; '.join(by))
@@ -69,8 +73,9 @@ for m in "$@"; do
 	failed=0 whys=()
 	for run in $(seq "$runs"); do
 		rc=0
+		# shellcheck disable=SC2086 # GUEST_ENV is a list of words
 		"$HARNESS_TOP/scripts/run.sh" "$ksrc" "$build" "$plan" "mutant-$name-$run" \
-			harness.env.WQ_TORTURE_DURATION=20 >/dev/null || rc=$?
+			harness.env.WQ_TORTURE_DURATION=20 ${GUEST_ENV:-} >/dev/null || rc=$?
 		# Only a failed test or a guest that did not finish catch a
 		# mutant; any other failure (a guest that ran another plan,
 		# say) proves nothing.
