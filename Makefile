@@ -56,7 +56,7 @@ help:
 	@echo 'make fresh-check   make deps and the image step (of the built kernel) in a minimal Debian root'
 	@echo 'make tree|apply|config|build|image   one step at a time'
 	@echo 'make export        git format-patch the tree'"'"'s series branch back into patches/'
-	@echo 'make mail          the series re-signed by you and addressed, in out/mail/ (not sent)'
+	@echo 'make mail          the series re-signed by you and addressed, whole and in per-tree batches, in out/mail/ (not sent)'
 	@echo 'Variables: FLAVOUR=debug|kasan|census SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR RUNS=N'
 	@echo '           ACCEL=auto|kvm|tcg SMP=4 MEM=2G BOOT_TIMEOUT=120 TIMEOUT=2400'
 
@@ -130,7 +130,9 @@ fresh-check:
 	@$(S)/fresh-machine.sh $(KSRC) $(BUILD) $(PLAN) $(BUILD)/initramfs.cpio.gz
 
 mail: apply
+	@$(S)/deps.sh b4 git-email libmailtools-perl libemail-valid-perl
 	@$(S)/mail-prep.sh $(KSRC) $(CURDIR)
+	@$(S)/mail-batches.py $(KSRC) $(OUT)/mail
 
 export:
 	@$(S)/export-series.sh $(KSRC) $(CURDIR)

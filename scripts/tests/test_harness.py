@@ -147,6 +147,25 @@ class CocciCheck(Tmp):
 		self.assertIn('b.c:7', r.stderr)
 
 
+class MailBatches(unittest.TestCase):
+	"""How mail-batches.py names the tree a patch goes to."""
+
+	def setUp(self):
+		spec = importlib.util.spec_from_file_location('mb', os.path.join(SCRIPTS, 'mail-batches.py'))
+		self.mb = importlib.util.module_from_spec(spec)
+		spec.loader.exec_module(self.mb)
+
+	def test_tree_is_named_by_owner_and_repository(self):
+		scm = ['git git://git.kernel.org/pub/scm/linux/kernel/git/s390/linux.git, '
+		       'git git://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git']
+		self.assertEqual(self.mb.tree_name(scm), 's390-linux')
+
+	def test_mainline_alone_is_no_tree(self):
+		scm = ['git git://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git']
+		self.assertEqual(self.mb.tree_name(scm), 'no-tree')
+		self.assertEqual(self.mb.tree_name([]), 'no-tree')
+
+
 class FetchTree(Tmp):
 	def setUp(self):
 		super().setUp()
