@@ -36,6 +36,8 @@ endif
 # The kselftest collections the plan runs bring their own config files.
 # CONFIG_PLAN lets a short plan boot the kernel "make test" builds.
 CONFIG_PLAN ?= $(PLAN)
+# What run.sh passes to every guest that boots the plan.
+GUEST_ARGS = $(if $(PRISTINE),harness.allow_missing=1) $(GUEST_ENV)
 COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 }' $(CONFIG_PLAN) | sort -u)
 
 S := scripts
@@ -80,14 +82,12 @@ image: build
 	@$(S)/mkinitramfs.sh $(KSRC) $(BUILD) $(PLAN) $(BUILD)/initramfs.cpio.gz
 
 test: image
-	@$(S)/run.sh $(KSRC) $(BUILD) $(PLAN) $(VARIANT)-$(FLAVOUR) \
-		$(if $(PRISTINE),harness.allow_missing=1) $(GUEST_ENV)
+	@$(S)/run.sh $(KSRC) $(BUILD) $(PLAN) $(VARIANT)-$(FLAVOUR) $(GUEST_ARGS)
 
 # The plan RUNS times (default 20) on one image, each run's verdict kept: a
 # test that passes by luck of timing fails some of them.
 stress-test: image
-	@RUNS=$(or $(RUNS),20) $(S)/stress.sh $(KSRC) $(BUILD) $(PLAN) $(VARIANT)-$(FLAVOUR) \
-		$(if $(PRISTINE),harness.allow_missing=1) $(GUEST_ENV)
+	@RUNS=$(or $(RUNS),20) $(S)/stress.sh $(KSRC) $(BUILD) $(PLAN) $(VARIANT)-$(FLAVOUR) $(GUEST_ARGS)
 
 compile-test: apply
 	@$(S)/deps.sh sparse gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64-linux-gnu

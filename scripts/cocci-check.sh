@@ -36,14 +36,15 @@ work=$OUT/cocci
 rm -rf "$work"
 mkdir -p "$work/base" "$work/before"
 git -C "$ksrc" show "HEAD:$cocci_path" >"$work/legacy_workqueue.cocci"
-git -C "$ksrc" grep -l -E "$re" cmwq-base -- '*.c' '*.h' | sed 's/^cmwq-base://' >"$work/files"
+# Every line git grep finds (FILE:LINE:TEXT); the files to run spatch on
+# are theirs, and the calls it must report are those lines but comments
+# and #defines.
+git -C "$ksrc" grep -n -E "$re" cmwq-base -- '*.c' '*.h' | sed 's/^cmwq-base://' >"$work/grep"
+cut -d: -f1 "$work/grep" | sort -u >"$work/files"
 nfiles=$(wc -l <"$work/files")
 [ "$nfiles" -gt 0 ] || die "$EX_CHECK" "git grep finds no legacy call on cmwq-base"
-
-# The calls git grep sees: FILE:LINE, without comment lines and #defines.
-git -C "$ksrc" grep -n -E "$re" cmwq-base -- '*.c' '*.h' | sed 's/^cmwq-base://' |
-	awk -F: '{ text = $0; sub(/^[^:]*:[^:]*:/, "", text) }
-		text !~ /^[ \t]*(\/\*|\*|\/\/|#[ \t]*define)/ { print $1 ":" $2 }' |
+awk -F: '{ text = $0; sub(/^[^:]*:[^:]*:/, "", text) }
+	text !~ /^[ \t]*(\/\*|\*|\/\/|#[ \t]*define)/ { print $1 ":" $2 }' "$work/grep" |
 	sort -u >"$work/expected"
 
 # spatch_tree COMMIT DIR: the listed files as of COMMIT in DIR, reported on.

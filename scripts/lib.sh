@@ -107,3 +107,11 @@ apt_entries() {
 	[ -s "$prefix.list" ] || rm -f "$prefix.list"
 	[ -f "$prefix.sources" ] || [ -f "$prefix.list" ]
 }
+
+# runs_count DEFAULT: $RUNS, or DEFAULT when unset; anything but a
+# positive number stops the script.
+runs_count() {
+	local runs=${RUNS:-$1}
+	[[ $runs =~ ^[1-9][0-9]*$ ]] || die "$EX_USAGE" "RUNS=$runs: a number of runs, 1 or more"
+	echo "$runs"
+}

@@ -87,22 +87,29 @@ def tree_name(scm):
 	return 'no-tree'
 
 
+def addresses_of(path):
+	"""The To: and Cc: that mail-prep.sh gave the patch (get_maintainer.pl's)."""
+	with open(path) as f:
+		head = f.read().split('\n\n', 1)[0]
+	return ' '.join(re.findall(r'^(?:To|Cc): (.*(?:\n[ \t].*)*)', head, re.M))
+
+
 def classify(ksrc, patch):
 	subj = subject_of(patch)
 	if subj.startswith('workqueue: remove the legacy'):
 		return 'removal'
 	if re.match(r'(workqueue|selftests: workqueue|coccinelle): ', subj):
 		return 'workqueue'
-	out = run('perl', 'scripts/get_maintainer.pl', '--no-git', '--no-git-fallback',
-		  '--no-rolestats', '--no-multiline', '--separator', ', ', '--scm', patch, cwd=ksrc)
-	lines = out.splitlines()
-	addrs = lines[0] if lines else ''
+	addrs = addresses_of(patch)
 	if 'netdev@vger.kernel.org' in addrs and 'linux-wireless@vger.kernel.org' not in addrs:
 		return 'net-next'
 	for name, lst in LISTS:
 		if lst in addrs:
 			return name
-	return tree_name(lines[1:])
+	# only the tree is missing from the addresses
+	out = run('perl', 'scripts/get_maintainer.pl', '--no-git', '--no-git-fallback',
+		  '--no-r', '--no-l', '--no-s', '--scm', patch, cwd=ksrc)
+	return tree_name(out.splitlines())
 
 
 COVER = {
@@ -121,7 +128,7 @@ COVER = {
 }
 
 
-def cover_for(name, part, parts, subjects, order):
+def cover_for(name, part, parts, order):
 	if name in COVER:
 		title, text = COVER[name]
 	else:
@@ -180,9 +187,14 @@ def main():
 	if not m:
 		die(f'{patches[0]}: no From: line')
 	name_, email_ = m.group(1), m.group(2)
+	# b4 hands the "editor" a file holding the cover text alone (it keeps
+	# its tracking data apart): copying ours over it is the whole edit
+	cover = tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False)
+	cover.close()
 	env = dict(os.environ)
 	env.update({
-		'GIT_CONFIG_COUNT': '3',
+		'GIT_CONFIG_COUNT': '4',
+		'GIT_CONFIG_KEY_3': 'core.editor', 'GIT_CONFIG_VALUE_3': f'cp {cover.name}',
 		'GIT_CONFIG_KEY_0': 'user.name', 'GIT_CONFIG_VALUE_0': name_,
 		'GIT_CONFIG_KEY_1': 'user.email', 'GIT_CONFIG_VALUE_1': email_,
 		# b4 writes files with -o; without an SMTP server configured it
@@ -191,15 +203,6 @@ def main():
 		'GIT_COMMITTER_NAME': name_, 'GIT_COMMITTER_EMAIL': email_,
 	})
 	order = [b[0] for b in batches]
-	editor = tempfile.NamedTemporaryFile('w', suffix='.py', delete=False)
-	editor.write('import sys\np = sys.argv[1]\ns = open(p).read()\n'
-		     'cut = s.find("--- b4-submit-tracking ---")\n'
-		     'new = open(sys.argv[0] + ".txt").read()\n'
-		     'open(p, "w").write(new.rstrip("\\n") + "\\n\\n" + (s[cut:] if cut >= 0 else ""))\n')
-	editor.close()
-	with open(editor.name + '.sh', 'w') as f:
-		f.write(f'#!/bin/sh\nexec python3 {editor.name} "$1"\n')
-	os.chmod(editor.name + '.sh', 0o755)
 	try:
 		with open(os.path.join(outdir, 'ORDER'), 'w') as order_file:
 			for n, (label, name, part, parts, ps) in enumerate(batches, 1):
@@ -209,10 +212,9 @@ def main():
 				run('b4', 'prep', '-e', 'cmwq-base', cwd=wt, env=env)
 				if name == 'net-next':
 					run('b4', 'prep', '--set-prefixes', 'net-next', cwd=wt, env=env)
-				subjects = [subject_of(p) for p in ps]
-				with open(editor.name + '.txt', 'w') as f:
-					f.write(cover_for(name, part, parts, subjects, order))
-				run('b4', 'prep', '--edit-cover', cwd=wt, env=dict(env, EDITOR=editor.name + '.sh'))
+				with open(cover.name, 'w') as f:
+					f.write(cover_for(name, part, parts, order))
+				run('b4', 'prep', '--edit-cover', cwd=wt, env=env)
 				run('b4', 'prep', '--auto-to-cc', cwd=wt, env=env)
 				d = os.path.join(outdir, f'{n:02d}-{label}')
 				run('b4', 'send', '-o', d, '--no-sign', '--not-me-too', cwd=wt, env=env)
@@ -224,9 +226,7 @@ def main():
 				order_file.write(f'{n:02d}-{label}\t{len(ps)} patches\n')
 				log(f'{n:02d}-{label}: {len(ps)} patches')
 	finally:
-		for suffix in ('', '.txt', '.sh'):
-			if os.path.exists(editor.name + suffix):
-				os.unlink(editor.name + suffix)
+		os.unlink(cover.name)
 
 	# The batches, in order, on the base, must give the series' tree.
 	run('git', 'checkout', '-q', '-f', '--detach', 'cmwq-base', cwd=wt, env=env)

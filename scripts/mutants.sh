@@ -13,8 +13,7 @@ set -euo pipefail
 [ $# -ge 2 ] || die "$EX_USAGE" "usage: mutants.sh KSRC BUILD_DIR [MUTANT...]"
 ksrc=$1 build=$2
 shift 2
-runs=${RUNS:-1}
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "$EX_USAGE" "RUNS=$runs: a number of runs, 1 or more"
+runs=$(runs_count 1)
 mdir=$HARNESS_TOP/selftests/mutants
 plan=$mdir/plan
 if [ $# -eq 0 ]; then

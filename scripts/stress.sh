@@ -14,8 +14,7 @@ set -euo pipefail
 [ $# -ge 4 ] || die "$EX_USAGE" "usage: RUNS=N stress.sh KSRC BUILD_DIR PLAN NAME [EXTRA_CMDLINE...]"
 ksrc=$1 build=$2 plan=$3 name=$4
 shift 4
-runs=${RUNS:-20}
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "$EX_USAGE" "RUNS=$runs: a number of runs, 1 or more"
+runs=$(runs_count 20)
 
 dir=$OUT/runs/$(date +%Y%m%d-%H%M%S)-stress-$name
 mkdir -p "$dir"
