@@ -47,7 +47,12 @@ awk -F: '{ text = $0; sub(/^[^:]*:[^:]*:/, "", text) }
 	text !~ /^[ \t]*(\/\*|\*|\/\/|#[ \t]*define)/ { print $1 ":" $2 }' "$work/grep" |
 	sort -u >"$work/expected"
 
-# spatch_tree COMMIT DIR: the listed files as of COMMIT in DIR, reported on.
+# spatch_tree COMMIT DIR: the listed files as of COMMIT in DIR, reported
+# on, one spatch per file; its exit status and messages are kept beside
+# the file (FILE.rc, FILE.err) so that a file spatch failed on is named.
+# spatch is given Debian's python3 for its Python rules: left alone it
+# asks whatever "python3" PATH finds (pyenv, a venv) where its library is,
+# and on a minimal Debian root it then finds none.
 spatch_tree() {
 	local commit=$1 dir=$2 f
 	while read -r f; do
@@ -56,25 +61,47 @@ spatch_tree() {
 		git -C "$ksrc" show "$commit:$f" >"$dir/$f"
 	done <"$work/files"
 	(cd "$dir" && find . -name '*.[ch]' -printf '%P\n' | sort |
-		xargs -r -P "$(nproc)" -n 1 spatch --very-quiet -D report --no-includes \
-			--include-headers --macro-file "$HARNESS_TOP/config/cocci-macros.h" \
-			--cocci-file "$work/legacy_workqueue.cocci" 2>"$dir.err") >"$dir.report" || true
+		xargs -r -P "$(nproc)" -I{} sh -c \
+			'spatch --very-quiet --python /usr/bin/python3 -D report --no-includes --include-headers \
+				--macro-file "$1" --cocci-file "$2" "$3" >"$3.out" 2>"$3.err"
+			echo $? >"$3.rc"' - "$HARNESS_TOP/config/cocci-macros.h" \
+			"$work/legacy_workqueue.cocci" {})
+	find "$dir" -name '*.rc' -printf '%P\n' | sort | while read -r f; do
+		[ "$(cat "$dir/$f")" = 0 ] || echo "${f%.rc}"
+	done >"$dir.failed"
+	find "$dir" -name '*.out' -print0 | sort -z | xargs -0 -r cat >"$dir.report"
 	{ grep -o '^[^ :]*:[0-9]*:[0-9-]*: WARNING: create_[a-z_]*workqueue()' "$dir.report" ||
 		true; } | cut -d: -f1,2 | sort -u
+}
+
+# spatch_failed DIR: name the files spatch exited non-zero on, with the
+# start of its messages.
+spatch_failed() {
+	local dir=$1 f
+	[ -s "$dir.failed" ] || return 0
+	log "spatch failed on $(wc -l <"$dir.failed") files of $(basename "$dir"):"
+	while read -r f; do
+		echo "  $f (exit $(cat "$dir/$f.rc")): $(head -c 300 "$dir/$f.err" | tr '\n' ' ')" >&2
+	done <"$dir.failed"
+	return 1
 }
 
 spatch_tree cmwq-base "$work/base" >"$work/reported-base"
 spatch_tree "$before" "$work/before" >"$work/reported-before"
 
 fail=0
+spatch_failed "$work/base" || fail=1
+spatch_failed "$work/before" || fail=1
 missed=$(comm -23 "$work/expected" "$work/reported-base")
 extra=$(comm -13 "$work/expected" "$work/reported-base")
 nexp=$(wc -l <"$work/expected")
 nrep=$(wc -l <"$work/reported-base")
 log "base tree: git grep finds $nexp legacy calls in $nfiles files; spatch reports $nrep"
 if [ -n "$missed" ]; then
-	log "spatch missed these calls on the base tree (spatch's errors: $work/base.err):"
-	printf '%s\n' "$missed" | sed 's/^/  /' >&2
+	log "spatch missed these calls on the base tree:"
+	printf '%s\n' "$missed" | while IFS=: read -r f line; do
+		echo "  $f:$line; spatch said: $(head -c 300 "$work/base/$f.err" | tr '\n' ' ')" >&2
+	done
 	fail=1
 fi
 if [ -n "$extra" ]; then

@@ -124,11 +124,11 @@ class CocciCheck(Tmp):
 		self.write(name, text.replace(old, new))
 		self.commit('convert ' + name)
 
-	def remove(self):
+	def remove(self, env=None):
 		self.write('include/linux/workqueue.h', '')
 		self.commit('remove the constructors')
 		return run(os.path.join(SCRIPTS, 'cocci-check.sh'), self.tree,
-			   env={'OUT': os.path.join(self.tmp, 'out')})
+			   env={'OUT': os.path.join(self.tmp, 'out'), **(env or {})})
 
 	def test_every_call_reported_and_none_left(self):
 		self.convert('a.c', 'create_workqueue("a")', 'alloc_workqueue("a", 0, 1)')
@@ -138,6 +138,24 @@ class CocciCheck(Tmp):
 		self.assertEqual(r.returncode, 0, r.stderr)
 		self.assertIn('git grep finds 2 legacy calls in 3 files; spatch reports 2', r.stderr)
 		self.assertIn('spatch reports 0', r.stderr)
+
+	def test_file_spatch_fails_on_is_named(self):
+		# A spatch that fails on b.c only, as one without its Python would.
+		bindir = os.path.join(self.tmp, 'bin')
+		os.makedirs(bindir)
+		with open(os.path.join(bindir, 'spatch'), 'w') as f:
+			f.write('#!/bin/sh\nfor a; do last=$a; done\n'
+				'[ "$last" != b.c ] || { echo "no Python here" >&2; exit 3; }\n'
+				'exec %s "$@"\n' % shutil.which('spatch'))
+		os.chmod(os.path.join(bindir, 'spatch'), 0o755)
+		self.convert('a.c', 'create_workqueue("a")', 'alloc_workqueue("a", 0, 1)')
+		self.convert('b.c', 's->q = create_singlethread_workqueue("b")',
+			     's->q = alloc_ordered_workqueue("b", 0)')
+		r = self.remove({'PATH': bindir + os.pathsep + os.environ['PATH']})
+		self.assertEqual(r.returncode, EX_CHECK, r.stderr)
+		self.assertIn('spatch failed on 1 files of base', r.stderr)
+		self.assertIn('b.c (exit 3): no Python here', r.stderr)
+		self.assertIn('b.c:7; spatch said: no Python here', r.stderr)
 
 	def test_call_left_before_the_removal_is_named(self):
 		self.convert('a.c', 'create_workqueue("a")', 'alloc_workqueue("a", 0, 1)')
