@@ -14,7 +14,11 @@
 # Exit status: 0 for done, 16 (boot) otherwise.
 #
 # Usage: boot.sh KERNEL INITRD RUNDIR [EXTRA_CMDLINE...]
-# Environment: ACCEL=auto|kvm|tcg SMP=4 MEM=2G BOOT_TIMEOUT=120 TIMEOUT=2400
+# Environment: ACCEL=auto|kvm|tcg SMP=4 MEM=2G NODES=2 BOOT_TIMEOUT=120 TIMEOUT=2400
+#
+# The guest has NODES NUMA nodes, each a socket with SMP/NODES CPUs and
+# MEM/NODES of memory, so that what unbound workqueues do per node is
+# exercised.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$HARNESS_TOP/qemu/x86_64.conf"
@@ -30,6 +34,7 @@ mkdir -p "$rundir"
 ACCEL=${ACCEL:-auto}
 SMP=${SMP:-4}
 MEM=${MEM:-2G}
+NODES=${NODES:-2}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 TIMEOUT=${TIMEOUT:-2400}
 
@@ -65,16 +70,41 @@ else
 	cmdline="$QEMU_CMDLINE $QEMU_TCG_CMDLINE $*"
 fi
 
+# guest_shape: QEMU's -smp and, for NODES > 1, options for NODES nodes
+# that split the CPUs and memory evenly; the memory size in MiB goes to
+# mem_mib.
+guest_shape() {
+	local n cpn
+	case $MEM in
+	*[gG]) mem_mib=$((${MEM%[gG]} * 1024)) ;;
+	*[mM]) mem_mib=${MEM%[mM]} ;;
+	*) die "$EX_USAGE" "MEM=$MEM: expected a size in M or G" ;;
+	esac
+	[[ $NODES =~ ^[1-9][0-9]*$ ]] && [ $((SMP % NODES)) -eq 0 ] && [ $((mem_mib % NODES)) -eq 0 ] ||
+		die "$EX_USAGE" "NODES=$NODES must divide SMP=$SMP and MEM=$MEM"
+	shape=(-smp "$SMP")
+	[ "$NODES" -gt 1 ] || return 0
+	# A socket a node: CPUs that share a last-level cache are on one node,
+	# or the kernel warns that the topology is not sane.
+	cpn=$((SMP / NODES))
+	shape=(-smp "$SMP,sockets=$NODES,cores=$cpn,threads=1")
+	for ((n = 0; n < NODES; n++)); do
+		shape+=(-object "memory-backend-ram,id=mem$n,size=$((mem_mib / NODES))M"
+			-numa "node,nodeid=$n,cpus=$((n * cpn))-$((n * cpn + cpn - 1)),memdev=mem$n")
+	done
+}
+guest_shape
+
 console=$rundir/console.log tests=$rundir/tests.log
 rm -f "$console" "$tests" "$rundir/boot-status"
-cmd=("$QEMU" $QEMU_MACHINE "${accel[@]}" -m "$MEM" -smp "$SMP"
+cmd=("$QEMU" $QEMU_MACHINE "${accel[@]}" -m "${mem_mib}M" "${shape[@]}"
 	-display none -nodefaults -no-reboot
 	-kernel "$kernel" -initrd "$initrd"
 	-append "$cmdline"
 	-serial "file:$console" -serial "file:$tests")
 printf '%q ' "${cmd[@]}" >"$rundir/qemu-cmd"
 echo >>"$rundir/qemu-cmd"
-log "booting (${accel[1]}, $SMP cpus); console in $console"
+log "booting (${accel[1]}, $SMP cpus, $NODES nodes); console in $console"
 
 "${cmd[@]}" </dev/null >"$rundir/qemu.log" 2>&1 &
 pid=$!

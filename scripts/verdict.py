@@ -67,6 +67,10 @@ GUEST_PLAN_ITEM = re.compile(r'^# harness: plan-item (.*)$')
 NOTE = re.compile(r'^# harness: ((?:unloaded|could not unload) module .*)')
 # The kselftest runner's result for a test its time limit killed.
 TIMEOUT = re.compile(r'^not ok \d+ (.*?)\s*# TIMEOUT (\d+) seconds')
+# The first line of a lockdep report, and how far after it the locks it
+# names are looked for.
+LOCKDEP_REPORT = re.compile(r'^WARNING: possible (?:recursive locking|circular locking dependency) detected')
+LOCKDEP_REPORT_LINES = 40
 
 
 @dataclass
@@ -81,6 +85,8 @@ class Item:
 	failures: List[str] = field(default_factory=list)
 	notes: List[str] = field(default_factory=list)
 	results: List[dict] = field(default_factory=list)
+	# lockdep-report=LOCK: the item provokes a lockdep report naming LOCK
+	expect_lockdep: Optional[str] = None
 
 
 def plan_items(path: str) -> List[str]:
@@ -113,12 +119,28 @@ def guest_plan(lines: List[str]) -> Optional[Tuple[str, List[str]]]:
 
 
 def read_plan(path: str) -> List[Item]:
+	"""The plan's items.  A kunit item may carry lockdep-report=LOCK: it
+	is expected to provoke one lockdep report naming LOCK, which is then
+	its result and not console trouble; since the report turns lockdep
+	off for the rest of the boot, such an item must be the last."""
 	items = []
-	for line in plan_items(path):
+	lines = plan_items(path)
+	for n, line in enumerate(lines):
 		words = line.split()
 		if words[0] not in ('kunit', 'kselftest') or len(words) < 2:
 			sys.exit(f'{path}: bad plan line: {line}')
-		items.append(Item(words[0], words[1]))
+		item = Item(words[0], words[1])
+		for opt in words[2:]:
+			if words[0] == 'kunit' and opt.startswith('lockdep-report=') and len(opt) > 15:
+				item.expect_lockdep = opt.split('=', 1)[1]
+			elif words[0] == 'kselftest' and opt.startswith('timeout='):
+				pass
+			else:
+				sys.exit(f'{path}: bad option {opt!r} in plan line: {line}')
+		if item.expect_lockdep and n != len(lines) - 1:
+			sys.exit(f'{path}: {line}: an item expecting a lockdep report must be the last '
+				 '(the report turns lockdep off)')
+		items.append(item)
 	return items
 
 
@@ -149,6 +171,45 @@ def sections(lines: List[str]) -> Dict[Tuple[str, str], List[str]]:
 		if cur is not None:
 			cur.append(line)
 	return out
+
+
+def section_ranges(lines: List[str]) -> Dict[Tuple[str, str], Tuple[int, int]]:
+	"""Map (kind, item) to the indexes of its begin and end markers (the
+	end is len(lines) if the guest stopped inside it)."""
+	out: Dict[Tuple[str, str], Tuple[int, int]] = {}
+	cur = None
+	for i, line in enumerate(lines):
+		m = BEGIN.match(line)
+		if m:
+			cur = (m.group(1), m.group(2))
+			out[cur] = (i, len(lines))
+		elif END.match(line) and cur is not None:
+			out[cur] = (out[cur][0], i)
+			cur = None
+	return out
+
+
+def expected_lockdep(item: Item, console: List[str], reports: List[dict]) -> List[dict]:
+	"""Take out of REPORTS the lockdep reports ITEM is expected to provoke:
+	inside its section, naming its lock.  If there is none, the item
+	fails.  Returns the reports left."""
+	rng = section_ranges(console).get((item.kind, item.name))
+	taken = []
+	for r in reports:
+		i = r['line'] - 1
+		if not (rng and rng[0] < i < rng[1] and LOCKDEP_REPORT.match(console[i])):
+			continue
+		block = console[i:min(i + LOCKDEP_REPORT_LINES, rng[1])]
+		if any(item.expect_lockdep in line for line in block):
+			taken.append(r)
+			item.notes.append(f'the expected lockdep report, naming {item.expect_lockdep}, '
+					  f'at console.log line {r["line"]}')
+	if not taken:
+		item.errors.append(f'expected a lockdep report naming {item.expect_lockdep} in its '
+				   'console output; there is none')
+		item.failed += 1
+		item.status = 'fail'
+	return [r for r in reports if r not in taken]
 
 
 def documents(lines: List[str]) -> List[List[str]]:
@@ -305,6 +366,9 @@ def main() -> int:
 		judge_item(item, found.get((item.kind, item.name)))
 
 	reports = scan_console(console)
+	for item in items:
+		if item.expect_lockdep and item.status != 'skip':
+			reports = expected_lockdep(item, console, reports)
 	census = {}
 	for line in tests:
 		if line.startswith('# harness: census '):

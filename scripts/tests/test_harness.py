@@ -408,10 +408,16 @@ class KConfig(Tmp):
 class Verdict(Tmp):
 	"""Recorded guest output in fixtures/, judged by verdict.py."""
 
-	def judge(self, fixture, plan, tests_log_extra=''):
+	def judge(self, fixture, plan, tests_log_extra='', console_edit=None):
 		need(os.path.join(KSRC, 'tools', 'testing', 'kunit', 'kunit_parser.py'), 'pinned tree')
 		rundir = os.path.join(self.tmp, fixture)
 		shutil.copytree(os.path.join(FIXTURES, fixture), rundir)
+		if console_edit:
+			path = os.path.join(rundir, 'console.log')
+			with open(path) as f:
+				text = console_edit(f.read())
+			with open(path, 'w') as f:
+				f.write(text)
 		with open(os.path.join(rundir, 'tests.log'), 'a') as f:
 			f.write(tests_log_extra)
 		planfile = os.path.join(self.tmp, 'plan')
@@ -419,11 +425,59 @@ class Verdict(Tmp):
 			f.write(plan)
 		r = run('python3', os.path.join(SCRIPTS, 'verdict.py'), rundir, '--plan', planfile,
 			'--ksrc', KSRC)
-		with open(os.path.join(rundir, 'results.json')) as f:
-			results = json.load(f)
+		try:
+			with open(os.path.join(rundir, 'results.json')) as f:
+				results = json.load(f)
+		except FileNotFoundError:
+			results = None	# a bad plan: nothing judged
 		return r, results
 
 	PLAN = 'kunit cpumask_kunit\nkselftest cpu-hotplug\n'
+
+	# fixtures/lockdep: the lockdep flush test module's section of a real
+	# run, with its expected report
+	LOCKDEP_PLAN = 'kunit workqueue_lockdep_kunit lockdep-report=(wq_completion)wqld_rescuer\n'
+
+	def test_expected_lockdep_report_is_the_items_result(self):
+		r, res = self.judge('lockdep', self.LOCKDEP_PLAN)
+		self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+		self.assertIn('note: the expected lockdep report, naming (wq_completion)wqld_rescuer, '
+			      'at console.log line 16', r.stdout)
+		self.assertIn('console: clean', r.stdout)
+		# 2 KUnit cases, the boot and the console
+		self.assertEqual(r.stdout.splitlines()[-1], '4 passed, 0 failed, 0 skipped')
+
+	def test_lockdep_report_not_expected_is_console_trouble(self):
+		r, res = self.judge('lockdep', 'kunit workqueue_lockdep_kunit\n')
+		self.assertEqual(r.returncode, EX_TEST, r.stdout)
+		self.assertEqual([c['kind'] for c in res['console']], ['warning'])
+		self.assertIn('WARNING: possible recursive locking detected', res['console'][0]['text'])
+
+	def test_lockdep_report_naming_another_lock_is_not_the_expected_one(self):
+		r, res = self.judge('lockdep', 'kunit workqueue_lockdep_kunit lockdep-report=wqld_other\n')
+		self.assertEqual(r.returncode, EX_TEST, r.stdout)
+		self.assertIn('error: expected a lockdep report naming wqld_other in its console output; '
+			      'there is none', r.stdout)
+		self.assertEqual(len(res['console']), 1)
+
+	def test_expected_lockdep_report_missing_fails_the_item(self):
+		def drop_report(text):
+			return ''.join(line for line in text.splitlines(True)
+				       if 'possible recursive locking' not in line)
+		r, res = self.judge('lockdep', self.LOCKDEP_PLAN, console_edit=drop_report)
+		self.assertEqual(r.returncode, EX_TEST, r.stdout)
+		self.assertIn('kunit workqueue_lockdep_kunit: fail (2 passed, 1 failed', r.stdout)
+		self.assertIn('console: clean', r.stdout)
+
+	def test_item_expecting_a_lockdep_report_must_be_last(self):
+		r, _ = self.judge('lockdep', self.LOCKDEP_PLAN + 'kunit cpumask_kunit\n')
+		self.assertNotEqual(r.returncode, 0)
+		self.assertIn('an item expecting a lockdep report must be the last', r.stderr)
+
+	def test_unknown_plan_option_is_refused(self):
+		r, _ = self.judge('lockdep', 'kunit workqueue_lockdep_kunit timeout=40\n')
+		self.assertNotEqual(r.returncode, 0)
+		self.assertIn("bad option 'timeout=40'", r.stderr)
 
 	def test_clean_run_passes(self):
 		r, res = self.judge('pass', self.PLAN)
