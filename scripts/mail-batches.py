@@ -121,10 +121,9 @@ COVER = {
 	'removal': ('workqueue: remove the legacy workqueue constructors',
 		    'The last step: create_workqueue(), create_singlethread_workqueue(),\n'
 		    'create_freezable_workqueue() and __WQ_LEGACY go.  This waits for every\n'
-		    'conversion batch listed below to be merged, and for the flush\n'
-		    'dependencies the legacy flag hides in s390 cio, amdgpu DM and cxgb4 to\n'
-		    'be resolved; without __WQ_LEGACY, check_flush_dependency() would warn\n'
-		    'there.'),
+		    'batch listed below to be merged: the conversions, and the patches in\n'
+		    'them that fix the flushed side of the flush dependencies the legacy\n'
+		    'flag hid, without which check_flush_dependency() would warn.'),
 }
 
 
