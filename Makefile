@@ -29,10 +29,15 @@ BUILD := $(OUT)/build/$(VARIANT)-$(FLAVOUR)
 FRAGMENTS_debug := config/base.config config/debug.config
 FRAGMENTS_kasan := $(FRAGMENTS_debug) config/kasan.config
 FRAGMENTS_census := $(FRAGMENTS_debug) config/census.config
+# census's converted code without the debug options that change timing
+FRAGMENTS_bench := config/base.config config/bench.config
 FRAGMENTS := $(FRAGMENTS_$(FLAVOUR))
 ifeq ($(FRAGMENTS),)
-$(error FLAVOUR=$(FLAVOUR): known flavours are debug, kasan and census)
+$(error FLAVOUR=$(FLAVOUR): known flavours are debug, kasan, census and bench)
 endif
+# Options the plan's tests need.  selftests/config asks for a KUnit module
+# that needs lockdep, which the bench flavour leaves out.
+TEST_CONFIG := $(if $(filter bench,$(FLAVOUR)),selftests/config.bench,selftests/config)
 # The kselftest collections the plan runs bring their own config files.
 # CONFIG_PLAN lets a short plan boot the kernel "make test" builds.
 CONFIG_PLAN ?= $(PLAN)
@@ -72,7 +77,7 @@ apply: tree
 	@$(S)/apply-series.sh $(KSRC) $(if $(filter none,$(SERIES)),none,$(CURDIR)/$(SERIES)) $(UPTO)
 
 config: apply
-	@ALLOW_MISSING=$(PRISTINE) $(S)/kconfig.sh $(KSRC) $(BUILD) $(FRAGMENTS) selftests/config \
+	@ALLOW_MISSING=$(PRISTINE) $(S)/kconfig.sh $(KSRC) $(BUILD) $(FRAGMENTS) $(TEST_CONFIG) \
 		$(addprefix kselftest:,$(COLLECTIONS))
 
 build: config
