@@ -490,6 +490,19 @@ class Verdict(Tmp):
 		self.assertIn('plan: not checked (the guest did not print it', r.stdout)
 		self.assertIsNone(res['plan']['ran'])
 
+	def test_script_item_is_judged_by_its_ktap(self):
+		# a "script NAME" item: the harness's own guest script, KTAP on
+		# the test channel (the bench plan's census-settled, dmcrypt)
+		extra = ('# harness: begin script dmcrypt\nTAP version 13\n1..1\n# dmcrypt_seq_write_kBps=1\n'
+			 'not ok 1 dmcrypt\n# harness: end script dmcrypt\n')
+		r, res = self.judge('pass', self.PLAN + 'script dmcrypt\n', tests_log_extra=extra)
+		self.assertEqual(r.returncode, EX_TEST, r.stdout)
+		self.assertIn('script dmcrypt: fail (0 passed, 1 failed', r.stdout)
+		shutil.rmtree(os.path.join(self.tmp, 'pass'))
+		r, res = self.judge('pass', self.PLAN + 'script dmcrypt\n',
+				    tests_log_extra=extra.replace('not ok', 'ok'))
+		self.assertEqual(r.returncode, 0, r.stdout)
+
 	# what the guests of fixtures/plan-pass and fixtures/timeout ran
 	PASS_PLAN = ('# comments and spacing are not part of a plan\n'
 		     'kunit cpumask_kunit\nkselftest cpu-hotplug\n\n'
