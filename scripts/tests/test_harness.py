@@ -858,8 +858,9 @@ class BisectCompile(Tmp):
 
 
 class BenchReport(Tmp):
-	"""bench-report.py on a recorded boot (fixtures/bench: the KEY=VALUE
-	lines of a bench plan's tests.log, and the census in results.json)."""
+	"""bench-report.py on a recorded boot (fixtures/bench: the test
+	channel of a real boot of the bench plan, and the census of its
+	results.json)."""
 
 	def boot(self, name, edit=None):
 		rundir = os.path.join(self.tmp, name)
@@ -886,7 +887,7 @@ class BenchReport(Tmp):
 	def scale(suffix, factor):
 		"""An edit of tests.log: every KEY ending in SUFFIX times FACTOR."""
 		def edit(text):
-			return re.sub(rf'^(# \w+{suffix})=(\d+)$', lambda m: f'{m.group(1)}={int(m.group(2)) * factor}',
+			return re.sub(rf'^((?:# )+\w+{suffix})=(\d+)$', lambda m: f'{m.group(1)}={int(m.group(2)) * factor}',
 				      text, flags=re.M)
 		return edit
 
