@@ -43,8 +43,10 @@ END = re.compile(r'^# harness: end (\w+) (\S+)')
 PARAMETERS = {
 	'online_cpus', 'samples', 'sleepers', 'items_per_cpu', 'queueing_cpu', 'other_cpu',
 	'sleeping_load_cpu', 'sleeping_load_items', 'flush_one_item_cpu', 'flush_one_item_samples',
-	'dmcrypt_size_mb', 'settled_after_s',
+	'dmcrypt_size_mb',
 }
+# Values that describe one boot and may differ: neither compared nor listed.
+INFO = {'settled_after_s'}
 
 # Which way is better, by the metric's name; the first match wins.
 DIRECTIONS = [
@@ -117,7 +119,12 @@ def compare(a: List[Dict[str, float]], b: List[Dict[str, float]]) -> Tuple[List[
 	"""The rows of the report, and notes about what could not be compared."""
 	rows, notes = [], []
 	keys = sorted(set().union(*a, *b), key=order)
+	if min(len(a), len(b)) < 5:
+		notes.append(f'{min(len(a), len(b))} boots on the smaller side: one slow or fast boot decides '
+			     'a range, so "better" and "worse" here are weak; use 5 or more')
 	for key in keys:
+		if key in INFO:
+			continue
 		va = [s[key] for s in a if key in s]
 		vb = [s[key] for s in b if key in s]
 		if key in PARAMETERS:
