@@ -29,10 +29,15 @@ BUILD := $(OUT)/build/$(VARIANT)-$(FLAVOUR)
 FRAGMENTS_debug := config/base.config config/debug.config
 FRAGMENTS_kasan := $(FRAGMENTS_debug) config/kasan.config
 FRAGMENTS_census := $(FRAGMENTS_debug) config/census.config
+# census's converted code without the debug options that change timing
+FRAGMENTS_bench := config/base.config config/bench.config
 FRAGMENTS := $(FRAGMENTS_$(FLAVOUR))
 ifeq ($(FRAGMENTS),)
-$(error FLAVOUR=$(FLAVOUR): known flavours are debug, kasan and census)
+$(error FLAVOUR=$(FLAVOUR): known flavours are debug, kasan, census and bench)
 endif
+# Options the plan's tests need.  selftests/config asks for a KUnit module
+# that needs lockdep, which the bench flavour leaves out.
+TEST_CONFIG := $(if $(filter bench,$(FLAVOUR)),selftests/config.bench,selftests/config)
 # The kselftest collections the plan runs bring their own config files.
 # CONFIG_PLAN lets a short plan boot the kernel "make test" builds.
 CONFIG_PLAN ?= $(PLAN)
@@ -42,7 +47,7 @@ COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 
 
 S := scripts
 
-.PHONY: help deps tree apply config build image test stress-test mutants census compile-test bisect-compile check cocci-check harness-test fresh-check mail export clean distclean
+.PHONY: help deps tree apply config build image test stress-test mutants census bench bench-vars compile-test bisect-compile check cocci-check harness-test fresh-check mail export clean distclean
 
 help:
 	@echo 'make test          apply the series, build (FLAVOUR=$(FLAVOUR)), boot in QEMU, run the plan'
@@ -50,6 +55,7 @@ help:
 	@echo 'make mutants       every mutant in selftests/mutants/ must make the suite fail'
 	@echo 'make stress-test   make test RUNS times (default 20) on one image; passes if all do'
 	@echo 'make census        kernel threads after boot, pristine vs series (FLAVOUR=census)'
+	@echo 'make bench         kernels A and B (FLAVOUR=bench) booted BOOTS times each, interleaved; ratios B/A'
 	@echo 'make compile-test  W=1 (and sparse if the tree accepts it) builds of every C file the series touches, against the base'
 	@echo 'make bisect-compile  each commit of the series compiles the C files it touches'
 	@echo 'make check         series and patches/ agree, every patch applies, checkpatch --strict'
@@ -59,7 +65,8 @@ help:
 	@echo 'make tree|apply|config|build|image   one step at a time'
 	@echo 'make export        git format-patch the tree'"'"'s series branch back into patches/'
 	@echo 'make mail          the series re-signed by you and addressed, whole and in per-tree batches, in out/mail/ (not sent)'
-	@echo 'Variables: FLAVOUR=debug|kasan|census SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR RUNS=N'
+	@echo 'Variables: FLAVOUR=debug|kasan|census|bench SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR RUNS=N'
+	@echo '           BENCH_A="UPTO=7" BENCH_B="SERIES=series" BOOTS=5 (make bench)'
 	@echo '           ACCEL=auto|kvm|tcg SMP=4 MEM=2G BOOT_TIMEOUT=120 TIMEOUT=2400'
 
 deps:
@@ -72,7 +79,7 @@ apply: tree
 	@$(S)/apply-series.sh $(KSRC) $(if $(filter none,$(SERIES)),none,$(CURDIR)/$(SERIES)) $(UPTO)
 
 config: apply
-	@ALLOW_MISSING=$(PRISTINE) $(S)/kconfig.sh $(KSRC) $(BUILD) $(FRAGMENTS) selftests/config \
+	@ALLOW_MISSING=$(PRISTINE) $(S)/kconfig.sh $(KSRC) $(BUILD) $(FRAGMENTS) $(TEST_CONFIG) \
 		$(addprefix kselftest:,$(COLLECTIONS))
 
 build: config
@@ -106,6 +113,28 @@ census:
 		CONFIG_PLAN=selftests/plan
 	@$(S)/census.sh $(KSRC) $(OUT)/build/pristine-census $(OUT)/build/series-census \
 		selftests/plan.census $(CURDIR)/$(SERIES)
+
+# Two kernels, A and B, each made as "make image FLAVOUR=bench" with the
+# make variables BENCH_A or BENCH_B gives (UPTO=N, SERIES=none), A first:
+# the tree is left at B.  Then scripts/bench.sh boots them BOOTS times each,
+# A B A B ..., and scripts/bench-report.py compares.  A defaults to the
+# series up to its last test-suite patch (upstream's engine with the
+# benchmark module), B to the whole series; a harness test checks that
+# UPTO still names that patch.
+BENCH_A ?= UPTO=7
+BENCH_B ?= SERIES=$(SERIES)
+BOOTS ?= 5
+BENCH_MAKE = $(MAKE) --no-print-directory FLAVOUR=bench PLAN=selftests/plan.bench UPTO= SERIES=series
+bench:
+	@$(S)/deps.sh dmsetup python3-matplotlib
+	@$(BENCH_MAKE) image $(BENCH_A)
+	@$(BENCH_MAKE) image $(BENCH_B)
+	@BOOTS=$(BOOTS) $(S)/bench.sh $(KSRC) selftests/plan.bench \
+		"$$($(BENCH_MAKE) -s bench-vars $(BENCH_A))" "$$($(BENCH_MAKE) -s bench-vars $(BENCH_B))"
+
+# For scripts/bench.sh: NAME BUILD [GUEST_ARGS...] of one kernel.
+bench-vars:
+	@echo '$(VARIANT) $(BUILD) $(if $(PRISTINE),harness.allow_missing=1)'
 
 mutants: build
 	@RUNS=$(or $(RUNS),1) GUEST_ENV="$(GUEST_ENV)" $(S)/mutants.sh $(KSRC) $(BUILD) $(MUTANTS)

@@ -3,7 +3,7 @@
 # Make the guest's initramfs: busybox-static and bash-static from Debian,
 # the wrappers and init in qemu/guest/, the modules of the build, and the
 # kselftest collections the plan names, installed with the tree's own
-# "make -C tools/testing/selftests install".  Shared libraries that the
+# "make -C tools/testing/selftests install", and the guest scripts it names.  Shared libraries that the
 # installed test programs need are copied from this machine.
 #
 # Usage: mkinitramfs.sh KSRC BUILD_DIR PLAN OUTPUT
@@ -63,8 +63,22 @@ if [ -n "$targets" ]; then
 		die "$EX_IMAGE" "kselftest install of '$targets' failed; see $build/initramfs.log"
 fi
 
+# The harness's own guest scripts the plan names ("script NAME" lines),
+# from qemu/guest/scripts/, and the programs each one names on a
+# "# harness-needs: PATH..." line, copied from this machine.
+needed=()
+for s in $(awk '$1 == "script" { print $2 }' "$plan" | sort -u); do
+	[ -f "$guest/scripts/$s" ] || die "$EX_IMAGE" "$plan names script $s; there is no $guest/scripts/$s"
+	install -D -m 755 "$guest/scripts/$s" "$stage/usr/lib/harness/$s"
+	for prog in $(sed -n 's/^# harness-needs://p' "$guest/scripts/$s"); do
+		[ -x "$prog" ] || die "$EX_IMAGE" "$prog missing; guest script $s needs it (make deps)"
+		install -D -m 755 "$prog" "$stage$prog"
+		needed+=("$stage$prog")
+	done
+done
+
 # Shared libraries (and the loader) of every dynamic program installed.
-{ [ ! -d "$stage/kselftest" ] || find "$stage/kselftest" -type f -perm -u+x; } |
+{ [ ! -d "$stage/kselftest" ] || find "$stage/kselftest" -type f -perm -u+x; printf '%s\n' "${needed[@]}"; } |
 	while read -r prog; do
 		{ ldd "$prog" 2>/dev/null || true; } | awk '/=> \// { print $3 } /^\t\// { print $1 }'
 	done | sort -u | while read -r lib; do

@@ -127,7 +127,7 @@ def read_plan(path: str) -> List[Item]:
 	lines = plan_items(path)
 	for n, line in enumerate(lines):
 		words = line.split()
-		if words[0] not in ('kunit', 'kselftest') or len(words) < 2:
+		if words[0] not in ('kunit', 'kselftest', 'script') or len(words) < 2:
 			sys.exit(f'{path}: bad plan line: {line}')
 		item = Item(words[0], words[1])
 		for opt in words[2:]:

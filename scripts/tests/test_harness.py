@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -489,6 +490,19 @@ class Verdict(Tmp):
 		self.assertIn('plan: not checked (the guest did not print it', r.stdout)
 		self.assertIsNone(res['plan']['ran'])
 
+	def test_script_item_is_judged_by_its_ktap(self):
+		# a "script NAME" item: the harness's own guest script, KTAP on
+		# the test channel (the bench plan's census-settled, dmcrypt)
+		extra = ('# harness: begin script dmcrypt\nTAP version 13\n1..1\n# dmcrypt_seq_write_kBps=1\n'
+			 'not ok 1 dmcrypt\n# harness: end script dmcrypt\n')
+		r, res = self.judge('pass', self.PLAN + 'script dmcrypt\n', tests_log_extra=extra)
+		self.assertEqual(r.returncode, EX_TEST, r.stdout)
+		self.assertIn('script dmcrypt: fail (0 passed, 1 failed', r.stdout)
+		shutil.rmtree(os.path.join(self.tmp, 'pass'))
+		r, res = self.judge('pass', self.PLAN + 'script dmcrypt\n',
+				    tests_log_extra=extra.replace('not ok', 'ok'))
+		self.assertEqual(r.returncode, 0, r.stdout)
+
 	# what the guests of fixtures/plan-pass and fixtures/timeout ran
 	PASS_PLAN = ('# comments and spacing are not part of a plan\n'
 		     'kunit cpumask_kunit\nkselftest cpu-hotplug\n\n'
@@ -841,6 +855,87 @@ class BisectCompile(Tmp):
 			f.write("b.c:3:13: warning: unused variable 'x' [-Wunused-variable]\n")
 		r, report = self.bisect()
 		self.assertEqual(r.returncode, 0, r.stderr + report)
+
+
+class BenchReport(Tmp):
+	"""bench-report.py on a recorded boot (fixtures/bench: the test
+	channel of a real boot of the bench plan, and the census of its
+	results.json)."""
+
+	def boot(self, name, edit=None):
+		rundir = os.path.join(self.tmp, name)
+		shutil.copytree(os.path.join(FIXTURES, 'bench'), rundir)
+		if edit:
+			path = os.path.join(rundir, 'tests.log')
+			with open(path) as f:
+				text = f.read()
+			with open(path, 'w') as f:
+				f.write(edit(text))
+		return rundir
+
+	def report(self, a_boots, b_boots):
+		out = os.path.join(self.tmp, 'report')
+		r = run('python3', os.path.join(SCRIPTS, 'bench-report.py'), out, '--a', 'a', '--b', 'b',
+			*[f'A={d}' for d in a_boots], *[f'B={d}' for d in b_boots])
+		self.assertEqual(r.returncode, 0, r.stderr)
+		with open(os.path.join(out, 'results.json')) as f:
+			data = json.load(f)
+		self.assertTrue(os.path.exists(os.path.join(out, 'results.md')))
+		return {row['metric']: row for row in data['rows']}, data
+
+	@staticmethod
+	def scale(suffix, factor):
+		"""An edit of tests.log: every KEY ending in SUFFIX times FACTOR."""
+		def edit(text):
+			return re.sub(rf'^((?:# )+\w+{suffix})=(\d+)$', lambda m: f'{m.group(1)}={int(m.group(2)) * factor}',
+				      text, flags=re.M)
+		return edit
+
+	def test_identical_boots_differ_in_nothing(self):
+		rows, data = self.report([self.boot('a1'), self.boot('a2')], [self.boot('b1'), self.boot('b2')])
+		# the module's, the workload's, and the census at boot and settled
+		for metric in ('latency_unbound_p50_ns', 'throughput_4cpu_items_per_sec',
+			       'throughput_unbound_shared_4cpu_items_per_sec', 'dmcrypt_seq_write_kBps',
+			       'boot_rescuers', 'settled_kworkers', 'pool_0H_idle', 'census_kthreads_2'):
+			self.assertIn(metric, rows)
+		self.assertEqual({r['verdict'] for r in rows.values()}, {'no measurable difference'})
+		self.assertEqual(len(data['a']['samples']), 2)
+		self.assertNotIn('samples', rows)	# a parameter, not compared
+
+	def test_shifted_boots_get_the_direction_right(self):
+		faster = self.scale('_per_sec', 2)
+		slower = self.scale('_ns', 3)
+		a = [self.boot('a1'), self.boot('a2')]
+		b = [self.boot('b1', lambda t: slower(faster(t))), self.boot('b2', lambda t: slower(faster(t)))]
+		rows, _ = self.report(a, b)
+		self.assertEqual(rows['throughput_1cpu_items_per_sec']['verdict'], 'better')
+		self.assertAlmostEqual(rows['throughput_1cpu_items_per_sec']['ratio'], 2.0)
+		self.assertEqual(rows['latency_percpu_same_cpu_p50_ns']['verdict'], 'worse')
+		self.assertEqual(rows['latency_percpu_same_cpu_p50_ns']['better'], 'lower')
+		self.assertEqual(rows['dmcrypt_seq_read_kBps']['verdict'], 'no measurable difference')
+
+	def test_overlapping_ranges_are_no_measurable_difference(self):
+		# B's median is higher, but one A boot is as fast as one B boot
+		a = [self.boot('a1'), self.boot('a2', self.scale('_per_sec', 2))]
+		b = [self.boot('b1', self.scale('_per_sec', 2)), self.boot('b2', self.scale('_per_sec', 3))]
+		rows, _ = self.report(a, b)
+		row = rows['throughput_1cpu_items_per_sec']
+		self.assertGreater(row['ratio'], 1)
+		self.assertEqual(row['verdict'], 'no measurable difference')
+
+	def test_default_a_is_the_last_test_suite_patch(self):
+		with open(os.path.join(TOP, 'Makefile')) as f:
+			upto = int(re.search(r'^BENCH_A \?= UPTO=(\d+)$', f.read(), re.M).group(1))
+		with open(os.path.join(TOP, 'series')) as f:
+			patches = [line.split()[0] for line in f if line.strip() and not line.startswith('#')]
+
+		def subject(p):
+			with open(os.path.join(TOP, 'patches', p)) as f:
+				return re.search(r'^Subject: \[PATCH[^]]*\] (.*)', f.read(), re.M).group(1)
+		suite = re.compile(r'(workqueue: add|selftests: workqueue)')
+		self.assertRegex(subject(patches[upto - 1]), suite)
+		self.assertNotRegex(subject(patches[upto]), suite)
+		self.assertIn('coccinelle', subject(patches[upto]))
 
 
 if __name__ == '__main__':
