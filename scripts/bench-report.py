@@ -32,11 +32,11 @@ import statistics
 import sys
 from typing import Dict, List, Optional, Tuple
 
+from verdict import sections  # the plan items' parts of the test channel
+
 # "# KEY=VALUE", as wq_bench.sh and the guest scripts print them (the
 # kselftest runner may add another "# " in front).
 KV = re.compile(r'^(?:# )+([a-z][A-Za-z0-9_]*)=(-?\d+(?:\.\d+)?)\s*$')
-BEGIN = re.compile(r'^# harness: begin (\w+) (\S+)')
-END = re.compile(r'^# harness: end (\w+) (\S+)')
 
 # Values that describe the run rather than measure it: they must be equal
 # on both sides, and are listed, not compared.
@@ -93,20 +93,11 @@ def extract(rundir: str) -> Dict[str, float]:
 	for key in ('kthreads', 'kworkers', 'rescuers'):
 		if key in census:
 			values[f'boot_{key}'] = float(census[key])
-	seen: Dict[str, int] = {}
-	inside = False
 	with open(os.path.join(rundir, 'tests.log'), errors='replace') as f:
-		for line in f:
-			line = line.rstrip('\r\n')
-			if BEGIN.match(line):
-				inside, seen = True, {}
-				continue
-			if END.match(line):
-				inside = False
-				continue
-			m = KV.match(line)
-			if not (inside and m):
-				continue
+		lines = [line.rstrip('\r\n') for line in f]
+	for section in sections(lines).values():
+		seen: Dict[str, int] = {}
+		for m in filter(None, map(KV.match, section)):
 			key = m.group(1)
 			seen[key] = seen.get(key, 0) + 1
 			if seen[key] > 1:

@@ -3,8 +3,9 @@
 # Make the guest's initramfs: busybox-static and bash-static from Debian,
 # the wrappers and init in qemu/guest/, the modules of the build, and the
 # kselftest collections the plan names, installed with the tree's own
-# "make -C tools/testing/selftests install", and the guest scripts it names.  Shared libraries that the
-# installed test programs need are copied from this machine.
+# "make -C tools/testing/selftests install", and the guest scripts it
+# names.  Shared libraries that the installed test programs need are
+# copied from this machine.
 #
 # Usage: mkinitramfs.sh KSRC BUILD_DIR PLAN OUTPUT
 set -euo pipefail

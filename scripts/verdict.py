@@ -131,8 +131,9 @@ def read_plan(path: str) -> List[Item]:
 			sys.exit(f'{path}: bad plan line: {line}')
 		item = Item(words[0], words[1])
 		for opt in words[2:]:
-			if words[0] == 'kunit' and opt.startswith('lockdep-report=') and len(opt) > 15:
-				item.expect_lockdep = opt.split('=', 1)[1]
+			key, _, value = opt.partition('=')
+			if words[0] == 'kunit' and key == 'lockdep-report' and value:
+				item.expect_lockdep = value
 			elif words[0] == 'kselftest' and opt.startswith('timeout='):
 				pass
 			else:
@@ -156,50 +157,48 @@ def strip_printk(lines: List[str]) -> List[str]:
 	return [PRINTK_PREFIX.sub('', line) for line in lines]
 
 
-def sections(lines: List[str]) -> Dict[Tuple[str, str], List[str]]:
-	"""Map (kind, item) to the lines between its begin and end markers."""
-	out: Dict[Tuple[str, str], List[str]] = {}
-	cur: Optional[List[str]] = None
-	for line in lines:
-		m = BEGIN.match(line)
-		if m:
-			cur = out.setdefault((m.group(1), m.group(2)), [])
-			continue
-		if END.match(line):
-			cur = None
-			continue
-		if cur is not None:
-			cur.append(line)
-	return out
+Ranges = Dict[Tuple[str, str], List[Tuple[int, int]]]
 
 
-def section_ranges(lines: List[str]) -> Dict[Tuple[str, str], Tuple[int, int]]:
-	"""Map (kind, item) to the indexes of its begin and end markers (the
-	end is len(lines) if the guest stopped inside it)."""
-	out: Dict[Tuple[str, str], Tuple[int, int]] = {}
+def section_ranges(lines: List[str]) -> Ranges:
+	"""Map (kind, item) to the line indexes of each of its sections: its
+	begin marker and the end marker, the next begin marker, or len(lines)
+	if the guest stopped inside it."""
+	out: Ranges = {}
 	cur = None
 	for i, line in enumerate(lines):
 		m = BEGIN.match(line)
+		if m or END.match(line):
+			if cur is not None:
+				out[cur][-1] = (out[cur][-1][0], i)
+			cur = None
 		if m:
 			cur = (m.group(1), m.group(2))
-			out[cur] = (i, len(lines))
-		elif END.match(line) and cur is not None:
-			out[cur] = (out[cur][0], i)
-			cur = None
+			out.setdefault(cur, []).append((i, len(lines)))
 	return out
 
 
-def expected_lockdep(item: Item, console: List[str], reports: List[dict]) -> List[dict]:
+def sections(lines: List[str], ranges: Optional[Ranges] = None) -> Dict[Tuple[str, str], List[str]]:
+	"""Map (kind, item) to the lines between its begin and end markers
+	(RANGES: section_ranges(LINES), if already known)."""
+	if ranges is None:
+		ranges = section_ranges(lines)
+	return {key: [line for b, e in spans for line in lines[b + 1:e]]
+		for key, spans in ranges.items()}
+
+
+def expected_lockdep(item: Item, console: List[str], ranges: Ranges,
+		     reports: List[dict]) -> List[dict]:
 	"""Take out of REPORTS the lockdep reports ITEM is expected to provoke:
-	inside its section, naming its lock.  If there is none, the item
-	fails.  Returns the reports left."""
-	rng = section_ranges(console).get((item.kind, item.name))
+	inside its section of the console (RANGES), naming its lock.  If there
+	is none, the item fails.  Returns the reports left."""
 	taken = []
 	for r in reports:
 		i = r['line'] - 1
-		if not (rng and rng[0] < i < rng[1] and LOCKDEP_REPORT.match(console[i])):
+		span = next(((b, e) for b, e in ranges.get((item.kind, item.name), []) if b < i < e), None)
+		if not (span and LOCKDEP_REPORT.match(console[i])):
 			continue
-		block = console[i:min(i + LOCKDEP_REPORT_LINES, rng[1])]
+		block = console[i:min(i + LOCKDEP_REPORT_LINES, span[1])]
 		if any(item.expect_lockdep in line for line in block):
 			taken.append(r)
 			item.notes.append(f'the expected lockdep report, naming {item.expect_lockdep}, '
@@ -351,7 +350,8 @@ def main() -> int:
 	if ran and ran[0] != plan_digest(given):
 		return plan_mismatch(args.rundir, boot, args.plan, given, ran)
 
-	found = sections(console)
+	console_ranges = section_ranges(console)
+	found = sections(console, console_ranges)
 	found.update(sections(tests))
 	skips = {(m.group(1), m.group(2)): m.group(3)
 		 for m in map(SKIP.match, console + tests) if m}
@@ -368,7 +368,7 @@ def main() -> int:
 	reports = scan_console(console)
 	for item in items:
 		if item.expect_lockdep and item.status != 'skip':
-			reports = expected_lockdep(item, console, reports)
+			reports = expected_lockdep(item, console, console_ranges, reports)
 	census = {}
 	for line in tests:
 		if line.startswith('# harness: census '):
