@@ -10,9 +10,10 @@ took as init started.  Every numeric value is a sample of a metric.
 
 Per metric: the median of A and of B, the range (min-max) of each, the
 ratio of the medians B/A, which direction is better, and one verdict:
-"no measurable difference" whenever the two ranges overlap, otherwise
-"better" or "worse" for B.  With few boots this only calls a difference
-that no boot contradicts; it does not estimate how likely one is.
+"better" or "worse" for B only when the two ranges are apart by at least
+the width of the wider one, otherwise "no measurable difference".  Ranges
+that overlap are never a difference; ranges apart by less than their own
+width are listed as leads, not findings.  Documentation/bench.md says why.
 
 Writes into OUTDIR: results.json (every sample of both sides, and the
 rows), results.md (the table) and ratios.png (each ratio with the spread
@@ -111,8 +112,8 @@ def compare(a: List[Dict[str, float]], b: List[Dict[str, float]]) -> Tuple[List[
 	rows, notes = [], []
 	keys = sorted(set().union(*a, *b), key=order)
 	if min(len(a), len(b)) < 5:
-		notes.append(f'{min(len(a), len(b))} boots on the smaller side: one slow or fast boot decides '
-			     'a range, so "better" and "worse" here are weak; use 5 or more')
+		notes.append(f'{min(len(a), len(b))} boots on the smaller side: a range of so few boots can be '
+			     'apart from the other by chance; use 5 or more')
 	for key in keys:
 		if key in INFO:
 			continue
@@ -128,7 +129,11 @@ def compare(a: List[Dict[str, float]], b: List[Dict[str, float]]) -> Tuple[List[
 			continue
 		ma, mb = statistics.median(va), statistics.median(vb)
 		better = direction(key)
-		if min(vb) <= max(va) and min(va) <= max(vb):
+		# how far apart the ranges are (not above 0 when they overlap),
+		# against how far one side's own boots are apart
+		gap = max(min(vb) - max(va), min(va) - max(vb))
+		spread = max(max(va) - min(va), max(vb) - min(vb))
+		if gap <= 0 or gap < spread:
 			verdict = NMD
 		elif (min(vb) > max(va)) == (better == 'higher'):
 			verdict = 'better'
@@ -143,6 +148,7 @@ def compare(a: List[Dict[str, float]], b: List[Dict[str, float]]) -> Tuple[List[
 			'ratio_low': min(vb) / max(va) if max(va) else None,
 			'ratio_high': max(vb) / min(va) if min(va) else None,
 			'verdict': verdict,
+			'lead': verdict == NMD and gap > 0,
 		})
 	return rows, notes
 
@@ -156,7 +162,8 @@ def table(data: dict) -> str:
 	out = [f'# make bench: B ({b["name"]}) against A ({a["name"]})', '',
 	       f'{len(a["runs"])} boots of A, {len(b["runs"])} of B, interleaved. '
 	       'Median (min-max) of each; B/A is the ratio of the medians. '
-	       f'"{NMD}" whenever the two ranges overlap.', '',
+	       '"better" or "worse" only when the ranges are apart by at least the width of the wider one, '
+	       f'otherwise "{NMD}".', '',
 	       '| metric | better | A | B | B/A | verdict |',
 	       '|---|---|---|---|---|---|']
 	for r in data['rows']:
@@ -168,6 +175,10 @@ def table(data: dict) -> str:
 	counts = {v: sum(r['verdict'] == v for r in data['rows']) for v in ('better', 'worse', NMD)}
 	out += ['', f'{counts["better"]} better, {counts["worse"]} worse, '
 		f'{counts[NMD]} {NMD}, of {len(data["rows"])} metrics.']
+	leads = [r['metric'] for r in data['rows'] if r.get('lead')]
+	if leads:
+		out += ['', 'Ranges apart by less than their width (leads for more boots, not findings): ' +
+			', '.join(leads) + '.']
 	if data['parameters']:
 		out += ['', 'Parameters (equal on both sides unless noted): ' +
 			', '.join(f'{k}={num(v)}' for k, v in sorted(data['parameters'].items()))]

@@ -923,6 +923,24 @@ class BenchReport(Tmp):
 		self.assertGreater(row['ratio'], 1)
 		self.assertEqual(row['verdict'], 'no measurable difference')
 
+	def test_ranges_apart_by_less_than_their_width_are_a_lead(self):
+		# every B boot is faster than every A boot, but the gap (6 to
+		# 7 times the base) is narrower than A's own range (4 to 6)
+		a = [self.boot('a1', self.scale('_per_sec', 4)), self.boot('a2', self.scale('_per_sec', 6))]
+		b = [self.boot('b1', self.scale('_per_sec', 7)), self.boot('b2', self.scale('_per_sec', 8))]
+		rows, data = self.report(a, b)
+		row = rows['throughput_1cpu_items_per_sec']
+		self.assertGreater(row['b_min'], row['a_max'])
+		self.assertEqual(row['verdict'], 'no measurable difference')
+		self.assertTrue(row['lead'])
+		self.assertFalse(rows['latency_unbound_p50_ns']['lead'])
+		with open(os.path.join(self.tmp, 'report', 'results.md')) as f:
+			self.assertRegex(f.read(), r'not findings\): .*throughput_1cpu_items_per_sec')
+		# apart by the wider range's width: a finding
+		b = [self.boot('b3', self.scale('_per_sec', 8)), self.boot('b4', self.scale('_per_sec', 9))]
+		rows, _ = self.report(a, b)
+		self.assertEqual(rows['throughput_1cpu_items_per_sec']['verdict'], 'better')
+
 	def test_default_a_is_the_last_test_suite_patch(self):
 		with open(os.path.join(TOP, 'Makefile')) as f:
 			upto = int(re.search(r'^BENCH_A \?= UPTO=(\d+)$', f.read(), re.M).group(1))
