@@ -896,6 +896,7 @@ class BenchReport(Tmp):
 		# the module's, the workload's, and the census at boot and settled
 		for metric in ('latency_unbound_p50_ns', 'throughput_4cpu_items_per_sec',
 			       'throughput_unbound_shared_4cpu_items_per_sec', 'dmcrypt_seq_write_kBps',
+			       'dmcrypt_4k_rand_write_p99_ns',
 			       'boot_rescuers', 'settled_kworkers', 'pool_0H_idle', 'census_kthreads_2'):
 			self.assertIn(metric, rows)
 		self.assertEqual({r['verdict'] for r in rows.values()}, {'no measurable difference'})
