@@ -47,7 +47,7 @@ COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 
 
 S := scripts
 
-.PHONY: help deps tree apply config build image test stress-test mutants census bench bench-vars compile-test bisect-compile check cocci-check harness-test fresh-check mail export clean distclean
+.PHONY: help deps tree apply config build image test stress-test mutants census bench bench-vars api-check compile-test bisect-compile check cocci-check harness-test fresh-check mail export clean distclean
 
 help:
 	@echo 'make test          apply the series, build (FLAVOUR=$(FLAVOUR)), boot in QEMU, run the plan'
@@ -56,6 +56,7 @@ help:
 	@echo 'make stress-test   make test RUNS times (default 20) on one image; passes if all do'
 	@echo 'make census        kernel threads after boot, pristine vs series (FLAVOUR=census)'
 	@echo 'make bench         kernels A and B (FLAVOUR=bench) booted BOOTS times each, interleaved; ratios B/A'
+	@echo 'make api-check     the engine'"'"'s functions, prototypes, variables and exports are 7.2.8'"'"'s'
 	@echo 'make compile-test  W=1 (and sparse if the tree accepts it) builds of every C file the series touches, against the base'
 	@echo 'make bisect-compile  each commit of the series compiles the C files it touches'
 	@echo 'make check         series and patches/ agree, every patch applies, checkpatch --strict'
@@ -135,6 +136,12 @@ bench:
 # For scripts/bench.sh: NAME BUILD [GUEST_ARGS...] of one kernel.
 bench-vars:
 	@echo '$(VARIANT) $(BUILD) $(if $(PRISTINE),harness.allow_missing=1)'
+
+# The files of the workqueue engine whose interface api-check compares
+# with the base's kernel/workqueue.c.
+ENGINE_FILES ?= kernel/workqueue.c
+api-check: build
+	@$(S)/api-check.sh $(KSRC) $(BUILD) $(ENGINE_FILES)
 
 mutants: build
 	@RUNS=$(or $(RUNS),1) GUEST_ENV="$(GUEST_ENV)" $(S)/mutants.sh $(KSRC) $(BUILD) $(MUTANTS)

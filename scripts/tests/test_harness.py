@@ -857,6 +857,68 @@ class BisectCompile(Tmp):
 		self.assertEqual(r.returncode, 0, r.stderr + report)
 
 
+class ApiCheck(Tmp):
+	"""api-check.sh on a stand-in tree whose "kbuild" command is a plain
+	gcc line, as a .cmd file records it."""
+
+	EXPORT = ('#define EXPORT(sym, lic) asm(".section .export_symbol,\\"a\\"\\n__export_symbol_" #sym ":\\n"'
+		  ' ".asciz \\"" lic "\\"\\n.asciz \\"\\"\\n.balign 8\\n.quad " #sym "\\n.previous\\n")\n')
+	HEADER = '#define WQ_OLD_FLAG 4\nint queue_it(int cpu);\n'
+	ENGINE = ('#include <linux/workqueue.h>\n#include "workqueue_internal.h"\n'
+		  'int queue_it(int cpu) { return cpu + WQ_OLD_FLAG; }\nEXPORT(queue_it, "");\n'
+		  'long wq_helper(struct wq_x *x, void (*fn)(int)) { return x->a; }\nEXPORT(wq_helper, "GPL");\n'
+		  'static int hidden(int a) { return a; }\nint wq_count;\n')
+
+	def setUp(self):
+		super().setUp()
+		need('/usr/bin/gcc', 'gcc')
+		self.base_tree({'include/linux/workqueue.h': self.EXPORT + self.HEADER,
+				'kernel/workqueue_internal.h': 'struct wq_x { int a; };\n',
+				'kernel/workqueue.c': self.ENGINE})
+		self.build = os.path.join(self.tmp, 'build')
+		os.makedirs(os.path.join(self.build, 'kernel'))
+		with open(os.path.join(self.build, 'kernel', '.workqueue.o.cmd'), 'w') as f:
+			f.write(f'savedcmd_kernel/workqueue.o := ccache gcc -Wp,-MMD,kernel/.workqueue.o.d '
+				f'-I{self.tree}/include -DCONFIG_KUNIT=1 -c -o kernel/workqueue.o '
+				f'{self.tree}/kernel/workqueue.c; ./tools/objtool/objtool --orc kernel/workqueue.o\n'
+				'source_kernel/workqueue.o := kernel/workqueue.c\n')
+
+	def check(self, engine, header=None):
+		self.write('kernel/workqueue.c', engine)
+		if header is not None:
+			self.write('include/linux/workqueue.h', self.EXPORT + header)
+		return run('bash', os.path.join(SCRIPTS, 'api-check.sh'), self.tree, self.build)
+
+	def test_same_interface_passes(self):
+		# parameter names, static functions and test-only exports are
+		# not interface; the current header has lost the base's flag,
+		# which the base must still compile with
+		engine = (self.ENGINE.replace('int cpu)', 'int which)').replace('cpu +', 'which +')
+			  .replace('WQ_OLD_FLAG', '4') + 'static int more(void) { return 1; }\n'
+			  '#ifdef CONFIG_KUNIT\nint wq_test_hook(void) { return 2; }\nEXPORT(wq_test_hook, "");\n#endif\n')
+		r = self.check(engine, header='int queue_it(int cpu);\n')
+		self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+		self.assertIn('2 functions, 1 variables, 2 exports, identical', r.stdout)
+
+	def test_every_difference_is_named(self):
+		engine = (self.ENGINE.replace('long wq_helper(struct wq_x *x,', 'int wq_helper(struct wq_x *x,')
+			  .replace('EXPORT(queue_it, "")', 'EXPORT(queue_it, "GPL")')
+			  .replace('int wq_count;', 'int wq_new_count;'))
+		r = self.check(engine)
+		self.assertEqual(r.returncode, 18, r.stdout + r.stderr)
+		self.assertIn('function wq_helper: base "extern long int wq_helper (struct wq_x *, void (*)(int))", '
+			      'engine "extern int wq_helper (struct wq_x *, void (*)(int))"', r.stdout)
+		self.assertIn('export queue_it: base "EXPORT_SYMBOL", engine "EXPORT_SYMBOL_GPL"', r.stdout)
+		self.assertIn('variable wq_count: missing', r.stdout)
+		self.assertIn('variable wq_new_count: not in the base', r.stdout)
+		self.assertIn('4 differences from the base', r.stdout)
+
+	def test_engine_that_does_not_compile_is_named(self):
+		r = self.check(self.ENGINE + 'int broken(\n')
+		self.assertEqual(r.returncode, 14)
+		self.assertIn('kernel/workqueue.c did not compile', r.stderr)
+
+
 class BenchReport(Tmp):
 	"""bench-report.py on a recorded boot (fixtures/bench: the test
 	channel of a real boot of the bench plan, and the census of its
