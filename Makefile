@@ -127,7 +127,7 @@ BENCH_B ?= SERIES=$(SERIES)
 BOOTS ?= 5
 BENCH_MAKE = $(MAKE) --no-print-directory FLAVOUR=bench PLAN=selftests/plan.bench UPTO= SERIES=series
 bench:
-	@$(S)/deps.sh dmsetup ioping python3-matplotlib
+	@$(S)/deps.sh python3-matplotlib
 	@$(BENCH_MAKE) image $(BENCH_A)
 	@$(BENCH_MAKE) image $(BENCH_B)
 	@BOOTS=$(BOOTS) $(S)/bench.sh $(KSRC) selftests/plan.bench \

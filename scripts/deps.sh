@@ -12,8 +12,11 @@ set -euo pipefail
 # copies the tests with it.  "make fresh-check" runs this script and the
 # image step in a minimal Debian root, where a command missing here fails.
 # coccinelle: "make cocci-check" runs the series' semantic patch (spatch).
+# dmsetup, ioping: the bench plan's dm-crypt workload runs them in the
+# guest (its image copies them with their libraries).
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev python3 python3-ply python3-git perl git
-	xz-utils cpio kmod ccache qemu-system-x86 busybox-static bash-static rsync coccinelle "$@")
+	xz-utils cpio kmod ccache qemu-system-x86 busybox-static bash-static rsync coccinelle
+	dmsetup ioping "$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	[[ $(dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null) == *'install ok installed'* ]] ||
