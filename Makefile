@@ -47,7 +47,7 @@ COLLECTIONS := $(shell awk '$$1 == "kselftest" { sub(/:.*/, "", $$2); print $$2 
 
 S := scripts
 
-.PHONY: help deps tree apply config build image test stress-test mutants census bench bench-vars api-check compile-test bisect-compile check cocci-check harness-test fresh-check mail export clean distclean
+.PHONY: help deps tree apply config build image test stress-test mutants census bench bench-vars api-check soak compile-test bisect-compile check cocci-check harness-test fresh-check mail export clean distclean
 
 help:
 	@echo 'make test          apply the series, build (FLAVOUR=$(FLAVOUR)), boot in QEMU, run the plan'
@@ -56,6 +56,7 @@ help:
 	@echo 'make stress-test   make test RUNS times (default 20) on one image; passes if all do'
 	@echo 'make census        kernel threads after boot, pristine vs series (FLAVOUR=census)'
 	@echo 'make bench         kernels A and B (FLAVOUR=bench) booted BOOTS times each, interleaved; ratios B/A'
+	@echo 'make soak          the torture selftest for DURATION s (600) with a CPU going off or on every second'
 	@echo 'make api-check     the engine'"'"'s functions, prototypes, variables and exports are 7.2.8'"'"'s'
 	@echo 'make compile-test  W=1 (and sparse if the tree accepts it) builds of every C file the series touches, against the base'
 	@echo 'make bisect-compile  each commit of the series compiles the C files it touches'
@@ -136,6 +137,23 @@ bench:
 # For scripts/bench.sh: NAME BUILD [GUEST_ARGS...] of one kernel.
 bench-vars:
 	@echo '$(VARIANT) $(BUILD) $(if $(PRISTINE),harness.allow_missing=1)'
+
+# The torture module alone for DURATION seconds, a CPU going off or on
+# every SOAK_ONOFF ms, on the kernel "make test" builds; its verdict and
+# artifacts are those of any run.
+DURATION   ?= 600
+SOAK_ONOFF ?= 1000
+SOAK_PLAN  := $(OUT)/soak.plan
+soak: build
+	@case '$(DURATION)$(SOAK_ONOFF)' in *[!0-9]*|'') \
+		echo 'make soak: DURATION and SOAK_ONOFF are whole numbers (seconds, ms)' >&2; exit 2;; esac
+	@printf '%s\n' '# make soak: the torture selftest for $(DURATION) s, hotplug every $(SOAK_ONOFF) ms' \
+		"kselftest workqueue:wq_torture.sh timeout=$$(($(DURATION) + 180))" >$(SOAK_PLAN)
+	@$(S)/mkinitramfs.sh $(KSRC) $(BUILD) $(SOAK_PLAN) $(BUILD)/initramfs-soak.cpio.gz
+	@INITRD=$(BUILD)/initramfs-soak.cpio.gz TIMEOUT=$$(($(DURATION) + 600)) \
+		$(S)/run.sh $(KSRC) $(BUILD) $(SOAK_PLAN) $(VARIANT)-$(FLAVOUR)-soak \
+		$(if $(PRISTINE),harness.allow_missing=1) \
+		harness.env.WQ_TORTURE_DURATION=$(DURATION) harness.env.WQ_TORTURE_ONOFF=$(SOAK_ONOFF)
 
 # The files of the workqueue engine whose interface api-check compares
 # with the base's kernel/workqueue.c.
