@@ -104,7 +104,7 @@ def interface(sources: List[Tuple[str, str]]) -> Dict[str, Dict[str, str]]:
 				exports[name[len(EXPORT_PREFIX):]] = (
 					f'{"EXPORT_SYMBOL_GPL" if license == "GPL" else "EXPORT_SYMBOL"}'
 					f'{f" in namespace {namespace}" if namespace else ""}')
-			elif kind in 'BDGRS' and kind.isupper():
+			elif kind in 'BDGRS':
 				variables[name] = f'variable ({source})'
 	return {'function': funcs, 'variable': variables, 'export': exports}
 
