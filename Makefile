@@ -24,15 +24,24 @@ PRISTINE := 1
 else
 VARIANT := series$(if $(UPTO),-upto$(UPTO))
 endif
-BUILD := $(OUT)/build/$(VARIANT)-$(FLAVOUR)
+# The workqueue engine: upstream's kernel/workqueue.c or the series' own
+# in kernel/workqueue/ (cmwq), chosen by the temporary Kconfig choice
+# WQ_ENGINE_*.  A cmwq kernel builds in its own directory.
+ENGINE     ?= upstream
+ifeq ($(filter upstream cmwq,$(ENGINE)),)
+$(error ENGINE=$(ENGINE): known engines are upstream and cmwq)
+endif
+ENGINE_FRAGMENT := $(if $(filter cmwq,$(ENGINE)),config/engine-cmwq.config)
+LABEL := $(VARIANT)-$(FLAVOUR)$(if $(ENGINE_FRAGMENT),-cmwq)
+BUILD := $(OUT)/build/$(LABEL)
 
 FRAGMENTS_debug := config/base.config config/debug.config
 FRAGMENTS_kasan := $(FRAGMENTS_debug) config/kasan.config
 FRAGMENTS_census := $(FRAGMENTS_debug) config/census.config
 # census's converted code without the debug options that change timing
 FRAGMENTS_bench := config/base.config config/bench.config
-FRAGMENTS := $(FRAGMENTS_$(FLAVOUR))
-ifeq ($(FRAGMENTS),)
+FRAGMENTS := $(FRAGMENTS_$(FLAVOUR)) $(ENGINE_FRAGMENT)
+ifeq ($(FRAGMENTS_$(FLAVOUR)),)
 $(error FLAVOUR=$(FLAVOUR): known flavours are debug, kasan, census and bench)
 endif
 # Options the plan's tests need.  selftests/config asks for a KUnit module
@@ -67,7 +76,7 @@ help:
 	@echo 'make tree|apply|config|build|image   one step at a time'
 	@echo 'make export        git format-patch the tree'"'"'s series branch back into patches/'
 	@echo 'make mail          the series re-signed by you and addressed, whole and in per-tree batches, in out/mail/ (not sent)'
-	@echo 'Variables: FLAVOUR=debug|kasan|census|bench SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR RUNS=N'
+	@echo 'Variables: FLAVOUR=debug|kasan|census|bench ENGINE=upstream|cmwq SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR RUNS=N'
 	@echo '           BENCH_A="UPTO=7" BENCH_B="SERIES=series" BOOTS=5 (make bench)'
 	@echo '           ACCEL=auto|kvm|tcg SMP=4 MEM=2G BOOT_TIMEOUT=120 TIMEOUT=2400'
 
@@ -91,12 +100,12 @@ image: build
 	@$(S)/mkinitramfs.sh $(KSRC) $(BUILD) $(PLAN) $(BUILD)/initramfs.cpio.gz
 
 test: image
-	@$(S)/run.sh $(KSRC) $(BUILD) $(PLAN) $(VARIANT)-$(FLAVOUR) $(GUEST_ARGS)
+	@$(S)/run.sh $(KSRC) $(BUILD) $(PLAN) $(LABEL) $(GUEST_ARGS)
 
 # The plan RUNS times (default 20) on one image, each run's verdict kept: a
 # test that passes by luck of timing fails some of them.
 stress-test: image
-	@RUNS=$(or $(RUNS),20) $(S)/stress.sh $(KSRC) $(BUILD) $(PLAN) $(VARIANT)-$(FLAVOUR) $(GUEST_ARGS)
+	@RUNS=$(or $(RUNS),20) $(S)/stress.sh $(KSRC) $(BUILD) $(PLAN) $(LABEL) $(GUEST_ARGS)
 
 compile-test: apply
 	@$(S)/deps.sh sparse gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64-linux-gnu
@@ -136,7 +145,7 @@ bench:
 
 # For scripts/bench.sh: NAME BUILD [GUEST_ARGS...] of one kernel.
 bench-vars:
-	@echo '$(VARIANT) $(BUILD) $(if $(PRISTINE),harness.allow_missing=1)'
+	@echo '$(VARIANT)$(if $(ENGINE_FRAGMENT),-cmwq) $(BUILD) $(if $(PRISTINE),harness.allow_missing=1)'
 
 # The torture module alone for DURATION seconds, a CPU going off or on
 # every SOAK_ONOFF ms, on the kernel "make test" builds; its verdict and
@@ -151,18 +160,19 @@ soak: build
 		"kselftest workqueue:wq_torture.sh timeout=$$(($(DURATION) + 180))" >$(SOAK_PLAN)
 	@$(S)/mkinitramfs.sh $(KSRC) $(BUILD) $(SOAK_PLAN) $(BUILD)/initramfs-soak.cpio.gz
 	@INITRD=$(BUILD)/initramfs-soak.cpio.gz TIMEOUT=$$(($(DURATION) + 600)) \
-		$(S)/run.sh $(KSRC) $(BUILD) $(SOAK_PLAN) $(VARIANT)-$(FLAVOUR)-soak \
+		$(S)/run.sh $(KSRC) $(BUILD) $(SOAK_PLAN) $(LABEL)-soak \
 		$(if $(PRISTINE),harness.allow_missing=1) \
 		harness.env.WQ_TORTURE_DURATION=$(DURATION) harness.env.WQ_TORTURE_ONOFF=$(SOAK_ONOFF)
 
 # The files of the workqueue engine whose interface api-check compares
 # with the base's kernel/workqueue.c.
-ENGINE_FILES ?= kernel/workqueue.c
+ENGINE_FILES ?= $(if $(ENGINE_FRAGMENT),kernel/workqueue/engine.c,kernel/workqueue.c)
 api-check: build
 	@$(S)/api-check.sh $(KSRC) $(BUILD) $(ENGINE_FILES)
 
 mutants: build
-	@RUNS=$(or $(RUNS),1) GUEST_ENV="$(GUEST_ENV)" $(S)/mutants.sh $(KSRC) $(BUILD) $(MUTANTS)
+	@RUNS=$(or $(RUNS),1) GUEST_ENV="$(GUEST_ENV)" MUTANTS_ENGINE=$(if $(ENGINE_FRAGMENT),cmwq) \
+		$(S)/mutants.sh $(KSRC) $(BUILD) $(MUTANTS)
 
 check: tree
 	@$(S)/check.sh $(KSRC) $(CURDIR)/series

@@ -58,7 +58,11 @@ compile() {
 		die "$EX_BUILD" "$src did not compile for the interface check; see $work/$side/$name.log"
 }
 
-compile base workqueue "$work/base/kernel/workqueue.c" kernel/workqueue.o -I"$work/base/include"
+# a kernel built with the series' engine has no kernel/workqueue.o: the
+# base is compiled with the flags of the engine's first file instead
+base_obj=kernel/workqueue.o
+[ -r "$build/kernel/.workqueue.o.cmd" ] || base_obj=${files[0]%.c}.o
+compile base workqueue "$work/base/kernel/workqueue.c" "$base_obj" -I"$work/base/include"
 args=()
 for f in "${files[@]}"; do
 	[ -f "$tree/$f" ] || die "$EX_USAGE" "$tree/$f: no such engine file"

@@ -14,8 +14,9 @@ set -euo pipefail
 ksrc=$1 build=$2
 shift 2
 runs=$(runs_count 1)
-mdir=$HARNESS_TOP/selftests/mutants
-plan=$mdir/plan
+# the mutants of the engine the kernel is built with (ENGINE=cmwq: cmwq/)
+mdir=$HARNESS_TOP/selftests/mutants${MUTANTS_ENGINE:+/$MUTANTS_ENGINE}
+plan=$HARNESS_TOP/selftests/mutants/plan
 if [ $# -eq 0 ]; then
 	set -- "$mdir"/*.patch
 fi

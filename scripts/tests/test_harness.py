@@ -1019,5 +1019,37 @@ class BenchReport(Tmp):
 		self.assertIn('coccinelle', subject(patches[upto]))
 
 
+class Engine(unittest.TestCase):
+	"""ENGINE= picks the workqueue engine; each engine has its mutants."""
+
+	def vars(self, *args):
+		r = subprocess.run(['make', '-s', '-C', TOP, 'bench-vars', 'FLAVOUR=bench', 'OUT=/nonexistent', *args],
+				   capture_output=True, text=True)
+		return r.returncode, r.stdout + r.stderr
+
+	def test_cmwq_builds_apart_and_unknown_engine_is_refused(self):
+		rc, out = self.vars()
+		self.assertEqual(rc, 0)
+		self.assertIn('/build/series-bench ', out)
+		rc, out = self.vars('ENGINE=cmwq')
+		self.assertEqual(rc, 0)
+		self.assertIn('series-cmwq /nonexistent/build/series-bench-cmwq', out)
+		rc, out = self.vars('ENGINE=slab')
+		self.assertNotEqual(rc, 0)
+		self.assertIn('ENGINE=slab: known engines are upstream and cmwq', out)
+
+	def test_every_mutant_has_a_counterpart_for_the_new_engine(self):
+		mdir = os.path.join(TOP, 'selftests', 'mutants')
+		ours = sorted(f for f in os.listdir(mdir) if f.endswith('.patch'))
+		theirs = sorted(os.listdir(os.path.join(mdir, 'cmwq')))
+		self.assertEqual(ours, theirs)
+		for name in theirs:
+			with open(os.path.join(mdir, 'cmwq', name)) as f:
+				text = f.read()
+			self.assertRegex(text.split('\n', 1)[0], r'^\S', name)
+			self.assertIn('+++ b/kernel/workqueue/', text, name)
+			self.assertNotIn('kernel/workqueue.c', text, name)
+
+
 if __name__ == '__main__':
 	unittest.main()
