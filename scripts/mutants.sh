@@ -20,6 +20,15 @@ plan=$HARNESS_TOP/selftests/mutants/plan
 if [ $# -eq 0 ]; then
 	set -- "$mdir"/*.patch
 fi
+# A mutant is a file, or the name of one in $mdir (with or without .patch).
+mutants=()
+for m in "$@"; do
+	for f in "$m" "$mdir/$m" "$mdir/$m.patch"; do
+		[ -f "$f" ] && break
+	done
+	[ -f "$f" ] || die "$EX_USAGE" "mutant $m: no such file, nor $mdir/$m.patch"
+	mutants+=("$(realpath "$f")")
+done
 [ -z "$(git -C "$ksrc" status --porcelain --untracked-files=no)" ] ||
 	die "$EX_APPLY" "$ksrc has uncommitted changes"
 
@@ -58,11 +67,11 @@ PY
 caught=0 survived=0
 report=$OUT/mutants.txt
 : >"$report"
-for m in "$@"; do
-	m=$(realpath "$m")
+engine_src=kernel/workqueue${MUTANTS_ENGINE:+/}
+for m in "${mutants[@]}"; do
 	name=$(basename "$m" .patch)
 	git -C "$ksrc" apply --check "$m" 2>/dev/null ||
-		die "$EX_APPLY" "$m does not apply to the series; rewrite it against kernel/workqueue.c"
+		die "$EX_APPLY" "$m does not apply to the series; rewrite it against $engine_src"
 	git -C "$ksrc" apply "$m"
 	applied=$m
 	log "mutant $name: $(head -1 "$m")"

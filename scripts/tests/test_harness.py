@@ -1050,6 +1050,14 @@ class Engine(unittest.TestCase):
 			self.assertIn('+++ b/kernel/workqueue/', text, name)
 			self.assertNotIn('kernel/workqueue.c', text, name)
 
+	def test_unknown_mutant_is_refused_by_name_before_building(self):
+		env = {'HARNESS_TOP': TOP, 'OUT': '/nonexistent', 'MUTANTS_ENGINE': 'cmwq'}
+		r = run('bash', os.path.join(TOP, 'scripts', 'mutants.sh'), '/nonexistent/linux',
+			'/nonexistent/build', '20-idle-workers-never-reaped', '99-no-such', env=env)
+		self.assertEqual(r.returncode, 2, r.stderr)
+		self.assertIn('mutant 99-no-such: no such file, nor '
+			      + os.path.join(TOP, 'selftests', 'mutants', 'cmwq', '99-no-such.patch'), r.stderr)
+
 
 if __name__ == '__main__':
 	unittest.main()
