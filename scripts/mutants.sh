@@ -67,7 +67,8 @@ PY
 caught=0 survived=0
 report=$OUT/mutants.txt
 : >"$report"
-engine_src=kernel/workqueue${MUTANTS_ENGINE:+/}
+engine_src=kernel/workqueue.c
+[ -z "${MUTANTS_ENGINE:-}" ] || engine_src=kernel/workqueue/
 for m in "${mutants[@]}"; do
 	name=$(basename "$m" .patch)
 	git -C "$ksrc" apply --check "$m" 2>/dev/null ||
