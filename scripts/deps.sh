@@ -30,5 +30,20 @@ if [ "$(id -u)" != 0 ]; then
 fi
 log "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-{ apt-get update -q && $cmd; } >"${TMPDIR:-/tmp}/cmwq-deps.log" 2>&1 ||
-	die "$EX_DEPS" "apt-get failed; see ${TMPDIR:-/tmp}/cmwq-deps.log"
+# A mirror that is being synced or a connection that drops fails one
+# fetch: apt retries each fetch, and the whole step is tried once more
+# after the package cache (which may hold a truncated download) is
+# cleaned.  When it still fails, apt's own error lines are printed, so the
+# reason is in the run's output and not only in a log a CI machine keeps.
+apt_log=${TMPDIR:-/tmp}/cmwq-deps.log
+apt=(apt-get -q -o Acquire::Retries=3)
+: >"$apt_log"
+for try in 1 2; do
+	from=$(($(wc -l <"$apt_log") + 1))
+	{ "${apt[@]}" update && "${apt[@]}" install -y --no-install-recommends "${missing[@]}"; } \
+		>>"$apt_log" 2>&1 && exit 0
+	[ "$try" = 2 ] || { log "apt-get failed; cleaning its cache and trying again"; apt-get clean >>"$apt_log" 2>&1 || true; }
+done
+# the second try's errors
+tail -n +"$from" "$apt_log" | grep -E '^(E: |W: |Err:)' | tail -n 12 | sed 's/^/deps.sh:   /' >&2 || true
+die "$EX_DEPS" "apt-get failed twice; see $apt_log"

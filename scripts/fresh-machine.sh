@@ -131,8 +131,8 @@ if [ -f "$tarball" ] && [ -n "$(find "$tarball" -mtime +"$ROOT_MAX_AGE")" ]; the
 	log "cached root $tarball is older than $ROOT_MAX_AGE days; making it again"
 	rm -f "$tarball"
 fi
-if [ ! -f "$tarball" ]; then
-	t=$SECONDS
+make_root() {
+	local t=$SECONDS
 	log "making a minbase $codename root with mmdebstrap (log: $logs/mmdebstrap.log)"
 	find "$DL_DIR/fresh-root" -maxdepth 1 -name '*.tar.gz*' -delete
 	mmdebstrap --mode=root --variant=minbase "${include[@]}" \
@@ -142,6 +142,11 @@ if [ ! -f "$tarball" ]; then
 		die "$EX_DEPS" "mmdebstrap failed; see $logs/mmdebstrap.log"
 	mv "${tarball%.tar.gz}.tmp.tar.gz" "$tarball"
 	log "root $tarball: $(du -h "$tarball" | cut -f1) ($(elapsed $t))"
+}
+made_root=0
+if [ ! -f "$tarball" ]; then
+	make_root
+	made_root=1
 else
 	log "root: $tarball (cached)"
 fi
@@ -156,20 +161,32 @@ clean_scratch() {
 	fi
 	rm -rf "$scratch"
 }
-clean_scratch
-mkdir -p "$scratch/root" "$scratch/upper" "$scratch/work"
-rm -f "$logs"/*.out "$logs"/deps.log "$logs"/initramfs.log
-t=$SECONDS
-tar -C "$scratch/root" --numeric-owner -xzf "$tarball"
-log "root unpacked in $scratch/root ($(elapsed $t))"
-log "running scripts/deps.sh and the image step in the fresh root"
-set +e
-DL_DIR=$DL_DIR CCACHE_DIR=$CCACHE_DIR \
-	unshare --mount --propagation private -- "$HARNESS_TOP/scripts/${0##*/}" --inside \
-	"$ksrc" "$build" "$plan" "$output" </dev/null
-rc=$?
-set -e
-clean_scratch
+# run_steps: unpack the root afresh and run the two steps in it; sets rc.
+run_steps() {
+	clean_scratch
+	mkdir -p "$scratch/root" "$scratch/upper" "$scratch/work"
+	rm -f "$logs"/*.out "$logs"/deps.log "$logs"/initramfs.log
+	local t=$SECONDS
+	tar -C "$scratch/root" --numeric-owner -xzf "$tarball"
+	log "root unpacked in $scratch/root ($(elapsed $t))"
+	log "running scripts/deps.sh and the image step in the fresh root"
+	set +e
+	DL_DIR=$DL_DIR CCACHE_DIR=$CCACHE_DIR \
+		unshare --mount --propagation private -- "$HARNESS_TOP/scripts/${0##*/}" --inside \
+		"$ksrc" "$build" "$plan" "$output" </dev/null
+	rc=$?
+	set -e
+	clean_scratch
+}
+run_steps
+# A root cached by an earlier run may no longer agree with what the
+# archive serves; one made now does.  A failure in a root made by this
+# run is the script's own.
+if [ "$rc" = 100 ] && [ "$made_root" = 0 ]; then
+	log "scripts/deps.sh failed in the cached root; making the root again and trying once more"
+	make_root
+	run_steps
+fi
 
 case $rc in
 0)

@@ -237,6 +237,62 @@ class FetchTree(Tmp):
 		self.assertEqual(tag.returncode, 0, tag.stderr)
 
 
+class Deps(Tmp):
+	"""scripts/deps.sh as root, with apt-get and dpkg-query stood in for."""
+
+	def setUp(self):
+		super().setUp()
+		self.bin = os.path.join(self.tmp, 'bin')
+		os.makedirs(self.bin)
+		self.calls = os.path.join(self.tmp, 'calls')
+		self.tool('dpkg-query', 'exit 1')
+		self.tool('id', '[ "$1" = -u ] && echo 0 || exec /usr/bin/id "$@"')
+
+	def tool(self, name, body):
+		path = os.path.join(self.bin, name)
+		with open(path, 'w') as f:
+			f.write(f'#!/bin/bash\n{body}\n')
+		os.chmod(path, 0o755)
+
+	def deps(self, install_fails):
+		# install fails the first INSTALL_FAILS times, then works
+		self.tool('apt-get', f"""
+args=" $* "
+case $args in
+*' update '*) echo update >>{self.calls} ;;
+*' clean '*) echo clean >>{self.calls} ;;
+*' install '*)
+	echo install >>{self.calls}
+	n=$(grep -c install {self.calls})
+	if [ "$n" -le {install_fails} ]; then
+		echo 'Err:1 http://mirror.invalid/debian bookworm/main amd64 flex amd64 2.6.4-8.2'
+		echo '  404  Not Found'
+		echo 'E: Failed to fetch http://mirror.invalid/debian/pool/main/f/flex/flex_2.6.4-8.2_amd64.deb  404  Not Found'
+		exit 100
+	fi ;;
+esac""")
+		r = run('bash', os.path.join(SCRIPTS, 'deps.sh'),
+			env={'PATH': f"{self.bin}:{os.environ['PATH']}", 'TMPDIR': self.tmp})
+		with open(self.calls) as f:
+			return r, f.read().split()
+
+	def test_apt_failure_prints_apts_errors(self):
+		r, calls = self.deps(install_fails=2)
+		self.assertEqual(r.returncode, 10, r.stderr)
+		self.assertEqual(calls, ['update', 'install', 'clean', 'update', 'install'])
+		self.assertIn('deps.sh:   E: Failed to fetch http://mirror.invalid/debian/pool/main/f/flex/', r.stderr)
+		self.assertIn('deps.sh:   Err:1 http://mirror.invalid/', r.stderr)
+		self.assertEqual(r.stderr.count('E: Failed to fetch'), 1, 'the second try\'s errors only')
+		self.assertIn(f"apt-get failed twice; see {self.tmp}/cmwq-deps.log", r.stderr)
+
+	def test_apt_failing_once_is_tried_again(self):
+		r, calls = self.deps(install_fails=1)
+		self.assertEqual(r.returncode, 0, r.stderr)
+		self.assertEqual(calls, ['update', 'install', 'clean', 'update', 'install'])
+		self.assertIn('trying again', r.stderr)
+		self.assertNotIn('E: Failed', r.stderr)
+
+
 class AptEntries(Tmp):
 	"""apt_entries (lib.sh): the machine's entries for its own release,
 	written again with another type and suite, from both formats."""
