@@ -26,10 +26,17 @@ VARIANT := series$(if $(UPTO),-upto$(UPTO))
 endif
 # The workqueue engine: upstream's kernel/workqueue.c or the series' own
 # in kernel/workqueue/ (cmwq), chosen by the temporary Kconfig choice
-# WQ_ENGINE_*.  A cmwq kernel builds in its own directory.
-ENGINE     ?= upstream
+# WQ_ENGINE_*.  The default is the series' own wherever the patches
+# applied have it, upstream's for SERIES=none and for a prefix (UPTO)
+# without it.  A cmwq kernel builds in its own directory.
+ifeq ($(origin ENGINE),undefined)
+ENGINE := $(shell $(CURDIR)/scripts/default-engine.sh $(if $(PRISTINE),none,$(SERIES)) $(UPTO))
+endif
 ifeq ($(filter upstream cmwq,$(ENGINE)),)
 $(error ENGINE=$(ENGINE): known engines are upstream and cmwq)
+endif
+ifeq ($(ENGINE)$(PRISTINE),cmwq1)
+$(error ENGINE=cmwq: the pristine tree (SERIES=none) has only upstream's engine)
 endif
 ENGINE_FRAGMENT := $(if $(filter cmwq,$(ENGINE)),config/engine-cmwq.config)
 LABEL := $(VARIANT)-$(FLAVOUR)$(if $(ENGINE_FRAGMENT),-cmwq)
@@ -76,7 +83,7 @@ help:
 	@echo 'make tree|apply|config|build|image   one step at a time'
 	@echo 'make export        git format-patch the tree'"'"'s series branch back into patches/'
 	@echo 'make mail          the series re-signed by you and addressed, whole and in per-tree batches, in out/mail/ (not sent)'
-	@echo 'Variables: FLAVOUR=debug|kasan|census|bench ENGINE=upstream|cmwq SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR RUNS=N'
+	@echo 'Variables: FLAVOUR=debug|kasan|census|bench ENGINE=cmwq|upstream SERIES=none UPTO=N KERNEL_SRC=DIR OUT=DIR RUNS=N'
 	@echo '           BENCH_A="UPTO=7" BENCH_B="SERIES=series" BOOTS=5 (make bench)'
 	@echo '           ACCEL=auto|kvm|tcg SMP=4 MEM=2G BOOT_TIMEOUT=120 TIMEOUT=2400'
 
@@ -118,11 +125,12 @@ bisect-compile: compile-test
 # tree is left with the series applied, and with the config "make test
 # FLAVOUR=census" uses.
 census:
-	@$(MAKE) --no-print-directory image SERIES=none FLAVOUR=census PLAN=selftests/plan.census \
+	@$(MAKE) --no-print-directory image SERIES=none ENGINE=upstream FLAVOUR=census \
+		PLAN=selftests/plan.census CONFIG_PLAN=selftests/plan
+	@$(MAKE) --no-print-directory image ENGINE=$(ENGINE) FLAVOUR=census PLAN=selftests/plan.census \
 		CONFIG_PLAN=selftests/plan
-	@$(MAKE) --no-print-directory image FLAVOUR=census PLAN=selftests/plan.census \
-		CONFIG_PLAN=selftests/plan
-	@$(S)/census.sh $(KSRC) $(OUT)/build/pristine-census $(OUT)/build/series-census \
+	@$(S)/census.sh $(KSRC) $(OUT)/build/pristine-census \
+		$(OUT)/build/$(VARIANT)-census$(if $(ENGINE_FRAGMENT),-cmwq) \
 		selftests/plan.census $(CURDIR)/$(SERIES)
 
 # Two kernels, A and B, each made as "make image FLAVOUR=bench" with the

@@ -23,7 +23,10 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = os.path.join(TOP, 'scripts')
 OUT = os.environ.get('OUT', os.path.join(TOP, 'out'))
 KSRC = os.path.join(OUT, 'linux')
-KERNEL = os.path.join(OUT, 'build', 'series-debug', 'arch', 'x86', 'boot', 'bzImage')
+# a kernel "make test" built: the default engine's, else upstream's
+KERNEL = next((k for k in (os.path.join(OUT, 'build', d, 'arch', 'x86', 'boot', 'bzImage')
+			   for d in ('series-debug-cmwq', 'series-debug')) if os.path.exists(k)),
+	      os.path.join(OUT, 'build', 'series-debug-cmwq', 'arch', 'x86', 'boot', 'bzImage'))
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
 NEED_KERNEL = os.environ.get('HARNESS_NEED_KERNEL') == '1'
 
@@ -1084,15 +1087,30 @@ class Engine(unittest.TestCase):
 		return r.returncode, r.stdout + r.stderr
 
 	def test_cmwq_builds_apart_and_unknown_engine_is_refused(self):
-		rc, out = self.vars()
+		rc, out = self.vars('ENGINE=upstream')
 		self.assertEqual(rc, 0)
-		self.assertIn('/build/series-bench ', out)
+		self.assertIn('series /nonexistent/build/series-bench ', out)
 		rc, out = self.vars('ENGINE=cmwq')
 		self.assertEqual(rc, 0)
 		self.assertIn('series-cmwq /nonexistent/build/series-bench-cmwq', out)
 		rc, out = self.vars('ENGINE=slab')
 		self.assertNotEqual(rc, 0)
 		self.assertIn('ENGINE=slab: known engines are upstream and cmwq', out)
+
+	def test_default_engine_is_the_series_own_where_applied(self):
+		# the engine is the series line that adds it; UPTO stops before or at it
+		n = int(subprocess.run(['grep', '-n', '-m1', 'add-a-rewritten-engine', os.path.join(TOP, 'series')],
+				       capture_output=True, text=True, check=True).stdout.split(':')[0])
+		build = '/nonexistent/build/'
+		for args, want in (((), ['series-cmwq', build + 'series-bench-cmwq']),
+				   ((f'UPTO={n}',), [f'series-upto{n}-cmwq', build + f'series-upto{n}-bench-cmwq']),
+				   ((f'UPTO={n - 1}',), [f'series-upto{n - 1}', build + f'series-upto{n - 1}-bench']),
+				   (('SERIES=none',), ['pristine', build + 'pristine-bench'])):
+			rc, out = self.vars(*args)
+			self.assertEqual((rc, out.split()[:2]), (0, want), args)
+		rc, out = self.vars('SERIES=none', 'ENGINE=cmwq')
+		self.assertNotEqual(rc, 0)
+		self.assertIn('ENGINE=cmwq: the pristine tree (SERIES=none) has only upstream', out)
 
 	def test_every_mutant_has_a_counterpart_for_the_new_engine(self):
 		mdir = os.path.join(TOP, 'selftests', 'mutants')
