@@ -36,16 +36,11 @@ pdir=$(dirname "$series")/patches
 
 # The patches to apply, in order, with the series line of each.
 patches=() lines=()
-n=0
-while IFS= read -r line; do
-	n=$((n + 1))
-	line=${line%%#*}
-	read -r name _ <<<"$line" || true
-	[ -n "$name" ] || continue
+while read -r n name; do
 	[ -f "$pdir/$name" ] || die "$EX_APPLY" "$series:$n: $pdir/$name does not exist"
 	patches+=("$pdir/$name")
 	lines+=("$n")
-done <"$series"
+done < <(series_lines "$series")
 if [ -n "$upto" ]; then
 	[[ $upto =~ ^[0-9]+$ ]] && [ "$upto" -le ${#patches[@]} ] ||
 		die "$EX_USAGE" "UPTO=$upto: the series has ${#patches[@]} patches"

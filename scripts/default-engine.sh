@@ -7,6 +7,7 @@
 #
 # Usage: default-engine.sh SERIES_FILE|none [UPTO]   (prints the name)
 set -uo pipefail
+. "$(dirname "$0")/lib.sh"
 series=${1:-none} upto=${2:-}
 if [ "$series" = none ] || [ ! -r "$series" ]; then
 	echo upstream
@@ -14,11 +15,9 @@ if [ "$series" = none ] || [ ! -r "$series" ]; then
 fi
 pdir=$(dirname "$series")/patches
 files=()
-while IFS= read -r line; do
-	line=${line%%#*}
-	read -r name _ <<<"$line" || true
-	[ -z "$name" ] || files+=("$pdir/$name")
-done <"$series"
+while read -r _ name; do
+	files+=("$pdir/$name")
+done < <(series_lines "$series")
 # a bad UPTO is apply-series.sh's to refuse
 [[ ! $upto =~ ^[0-9]+$ ]] || files=("${files[@]:0:$upto}")
 if [ ${#files[@]} -gt 0 ] && grep -qs '^+config WQ_ENGINE_CMWQ$' "${files[@]}"; then

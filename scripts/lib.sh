@@ -50,6 +50,19 @@ elapsed() {
 	printf '%dm%02ds' $((s / 60)) $((s % 60))
 }
 
+# series_lines SERIES: "LINE NAME" for each patch a quilt series file
+# names, in order; comments, options after the name and blank lines are
+# left out.
+series_lines() {
+	local n=0 line name
+	while IFS= read -r line; do
+		n=$((n + 1))
+		line=${line%%#*}
+		read -r name _ <<<"$line" || true
+		[ -z "$name" ] || printf '%s %s\n' "$n" "$name"
+	done <"$1"
+}
+
 # series_stamp PATCH...: a short hash of the patches' names and contents;
 # apply-series.sh records it with the branch tip it produced.
 series_stamp() {
